@@ -35,13 +35,13 @@ public static class MessageSummary
         NoncePayload => "No",
         NotifyPayload n => $"N({ShortName(n.NotifyType)})",
         EncryptedPayload => "SK",
-        EncryptedFragmentPayload f => $"SKF({f.FragmentNumber}/{f.TotalFragments})",
+        EncryptedFragmentPayload f => $"EF({f.FragmentNumber}/{f.TotalFragments})",
         DeletePayload => "D",
         VendorIdPayload => "V",
         _ => payload.Type.ToString(),
     };
 
-    /// <summary>Short notify names as strongSwan prints them; the registry name otherwise.</summary>
+    /// <summary>Short notify names as strongSwan 5.9 prints them (checked against its logs in interop-tests/captures); the registry name otherwise.</summary>
     public static string ShortName(NotifyType type) => type switch
     {
         NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD => "CRIT",
@@ -68,6 +68,8 @@ public static class MessageSummary
         NotifyType.IKEV2_FRAGMENTATION_SUPPORTED => "FRAG_SUP",
         NotifyType.SIGNATURE_HASH_ALGORITHMS => "HASH_ALG",
         NotifyType.CHILDLESS_IKEV2_SUPPORTED => "CHDLESS_SUP",
+        NotifyType.EAP_ONLY_AUTHENTICATION => "EAP_ONLY",
+        NotifyType.IKEV2_MESSAGE_ID_SYNC_SUPPORTED => "MSG_ID_SYN_SUP",
         _ => type.ToString(),
     };
 }

@@ -63,7 +63,7 @@ internal static class PayloadDescriber
 
     private static Group DescribeNotify(Group group, NotifyPayload notify)
     {
-        group.Add("notify", notify.NotifyType.ToString()).Add("code", (int)notify.NotifyType).Add("error", notify.NotifyType.IsError());
+        group.Add("notify", notify.NotifyType.ToString()).Add("code", (int)notify.NotifyType).Add("error", notify.NotifyType.IsError() ? true : null);
         if (notify.Protocol != ProtocolId.NONE)
         {
             group.Add("protocol", notify.Protocol.ToString());
