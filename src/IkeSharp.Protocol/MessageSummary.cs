@@ -10,20 +10,17 @@ public static class MessageSummary
 {
     public static string Describe(IkeMessage message)
     {
+        var payloads = message.Payloads.SelectMany(p => p is EncryptedPayload && message.IsDecrypted ? message.InnerPayloads.AsEnumerable() : [p]);
+        return Describe(message.Exchange, message.IsResponse, message.Header.MessageId, payloads);
+    }
+
+    /// <summary>The same line for a message being built (its payloads before encryption).</summary>
+    public static string Describe(ExchangeType exchange, bool isResponse, uint messageId, IEnumerable<Payload> payloads)
+    {
         var builder = new StringBuilder(96);
-        builder.Append(message.Exchange).Append(message.IsResponse ? " response " : " request ").Append(message.Header.MessageId).Append(" [");
-        foreach (var payload in message.Payloads)
+        builder.Append(exchange).Append(isResponse ? " response " : " request ").Append(messageId).Append(" [");
+        foreach (var payload in payloads)
         {
-            if (payload is EncryptedPayload && message.IsDecrypted)
-            {
-                foreach (var inner in message.InnerPayloads)
-                {
-                    builder.Append(' ').Append(Describe(inner));
-                }
-
-                continue;
-            }
-
             builder.Append(' ').Append(Describe(payload));
         }
 

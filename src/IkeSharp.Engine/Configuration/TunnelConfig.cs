@@ -1,0 +1,112 @@
+using System.Collections.Immutable;
+using System.Net;
+using IkeSharp.Protocol;
+
+namespace IkeSharp.Engine.Configuration;
+
+/// <summary>What to do with a tunnel when the daemon starts (strongSwan <c>start_action</c>).</summary>
+public enum StartAction
+{
+    /// <summary>Respond only (strongSwan <c>none</c>, Openswan <c>auto=add</c>).</summary>
+    None,
+    /// <summary>Initiate at startup and keep trying (<c>auto=start</c>).</summary>
+    Start,
+    /// <summary>Install policies and initiate on the first matching packet (<c>auto=route</c>).</summary>
+    Trap,
+}
+
+/// <summary>What to do when DPD declares the peer dead (strongSwan <c>dpd_action</c>).</summary>
+public enum DpdAction
+{
+    Clear,
+    Restart,
+    Trap,
+}
+
+/// <summary>How this side or the peer authenticates.</summary>
+public enum AuthKind
+{
+    Psk,
+    PublicKey,
+}
+
+/// <summary>Retransmission schedule; the defaults are strongSwan's (timeout × base^n, 5 tries).</summary>
+public sealed record RetransmitPolicy(TimeSpan Timeout, double Base, int Tries)
+{
+    public static RetransmitPolicy Default { get; } = new(TimeSpan.FromSeconds(4), 1.8, 5);
+
+    /// <summary>Delay before retransmission <paramref name="attempt"/> (0 = wait after the first send).</summary>
+    public TimeSpan Delay(int attempt) => TimeSpan.FromMilliseconds(Timeout.TotalMilliseconds * Math.Pow(Base, attempt));
+}
+
+/// <summary>One Child SA to negotiate within a tunnel: its selectors and ESP proposals.</summary>
+public sealed record ChildConfig(
+    string Name,
+    ImmutableArray<TrafficSelector> LocalTrafficSelectors,
+    ImmutableArray<TrafficSelector> RemoteTrafficSelectors,
+    ImmutableArray<ProposalSpec> EspProposals);
+
+/// <summary>Authentication settings of one side; secrets and keys are loaded by the daemon.</summary>
+public sealed record AuthConfig(AuthKind Kind, ReadOnlyMemory<byte> PreSharedKey = default)
+{
+    public static AuthConfig Psk(ReadOnlyMemory<byte> secret) => new(AuthKind.Psk, secret);
+
+    /// <summary>For the local side: the private key that signs AUTH.</summary>
+    public System.Security.Cryptography.AsymmetricAlgorithm? PrivateKey { get; init; }
+
+    /// <summary>For the remote side: raw public keys trusted for this peer (strongSwan <c>rightrsasigkey</c>).</summary>
+    public ImmutableArray<System.Security.Cryptography.AsymmetricAlgorithm> TrustedPublicKeys { get; init; } = [];
+
+    public override string ToString() => Kind == AuthKind.Psk ? "psk" : "pubkey";
+}
+
+/// <summary>
+/// One configured tunnel (strongSwan's connection): peer, identities, authentication, proposals,
+/// children and timers. Immutable; a reload produces new instances.
+/// </summary>
+public sealed record TunnelConfig
+{
+    public required string Name { get; init; }
+
+    /// <summary>Our address for this tunnel; null lets the daemon's listening address decide.</summary>
+    public IPAddress? LocalAddress { get; init; }
+
+    /// <summary>The peer's addresses; empty accepts any peer (responder only).</summary>
+    public ImmutableArray<IPAddress> RemoteAddresses { get; init; } = [];
+
+    public int RemotePort { get; init; } = UdpEncapsulation.IkePort;
+
+    public required Identity LocalIdentity { get; init; }
+
+    /// <summary>The identity the peer must prove; null accepts whatever it authenticates as.</summary>
+    public Identity? RemoteIdentity { get; init; }
+
+    public required AuthConfig LocalAuth { get; init; }
+
+    public required AuthConfig RemoteAuth { get; init; }
+
+    public required ImmutableArray<ProposalSpec> IkeProposals { get; init; }
+
+    public required ImmutableArray<ChildConfig> Children { get; init; }
+
+    public StartAction StartAction { get; init; } = StartAction.None;
+
+    /// <summary>How many times to try establishing before giving up; 0 means forever (<c>%forever</c>).</summary>
+    public int KeyingTries { get; init; } = 1;
+
+    /// <summary>Send a liveness check after this long without hearing from the peer; zero disables DPD.</summary>
+    public TimeSpan DpdDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    public DpdAction DpdAction { get; init; } = DpdAction.Clear;
+
+    /// <summary>Pretend to be behind a NAT so ESP is always UDP-encapsulated (strongSwan <c>encap=yes</c>).</summary>
+    public bool ForceEncapsulation { get; init; }
+
+    public RetransmitPolicy Retransmit { get; init; } = RetransmitPolicy.Default;
+
+    /// <summary>Interval of NAT-keepalives when we are behind a NAT (RFC 3948 §2.3).</summary>
+    public TimeSpan NatKeepalive { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Allow MODP 768/1024/1536 (RFC 8247 deprecates them; third-party gear still asks).</summary>
+    public bool AllowLegacyGroups { get; init; }
+}

@@ -1,0 +1,82 @@
+using System.Collections.Immutable;
+using System.Net;
+using IkeSharp.Crypto;
+using IkeSharp.Protocol;
+
+namespace IkeSharp.Engine;
+
+/// <summary>
+/// What the engine asks its host to do. The engine performs no I/O: every call returns the
+/// effects it produced, in order, and the host carries them out (sockets, datapath, timers).
+/// </summary>
+public abstract record EngineEffect;
+
+/// <summary>Send <paramref name="Datagram"/> (already carrying the non-ESP marker on port 4500) from <paramref name="Local"/> to <paramref name="Remote"/>.</summary>
+public sealed record SendDatagram(IPEndPoint Local, IPEndPoint Remote, byte[] Datagram) : EngineEffect;
+
+/// <summary>Call <see cref="IkeEngine.OnTimer"/> with <paramref name="Timer"/> after <paramref name="Delay"/>; re-arming the same key replaces it.</summary>
+public sealed record ArmTimer(TimerKey Timer, TimeSpan Delay) : EngineEffect;
+
+/// <summary>Forget a timer armed earlier.</summary>
+public sealed record CancelTimer(TimerKey Timer) : EngineEffect;
+
+/// <summary>Install both directions of a negotiated Child SA and its policies.</summary>
+public sealed record InstallChildSa(ChildSaInstallation Installation) : EngineEffect;
+
+/// <summary>Remove both directions of a Child SA and its policies.</summary>
+public sealed record RemoveChildSa(string Tunnel, string Child, uint InboundSpi, uint OutboundSpi, uint ReqId) : EngineEffect;
+
+/// <summary>A tunnel changed state (for status, metrics and start-action handling).</summary>
+public sealed record TunnelStateChanged(string Tunnel, TunnelState State, string? Reason) : EngineEffect;
+
+/// <summary>What a timer is for.</summary>
+public enum TimerKind
+{
+    Retransmit,
+    Dpd,
+    NatKeepalive,
+    HalfOpenTimeout,
+    Reconnect,
+}
+
+/// <summary>Identifies a timer: the IKE SA (by our SPI; 0 for tunnel-level timers), the tunnel and the purpose.</summary>
+public readonly record struct TimerKey(ulong LocalSpi, string Tunnel, TimerKind Kind);
+
+/// <summary>Coarse state of a tunnel as an operator sees it.</summary>
+public enum TunnelState
+{
+    Down,
+    Connecting,
+    Up,
+}
+
+/// <summary>
+/// Everything the datapath needs for one Child SA: the outer endpoints (with UDP encapsulation
+/// ports when NAT-T is in use), per direction the SPI, algorithms and keys, and the selectors.
+/// The installation owns the key buffers: dispose it once installed.
+/// </summary>
+public sealed record ChildSaInstallation(
+    string Tunnel,
+    string Child,
+    uint ReqId,
+    IPEndPoint Local,
+    IPEndPoint Remote,
+    bool UdpEncapsulation,
+    uint InboundSpi,
+    uint OutboundSpi,
+    ChildSaCipherSuite Suite,
+    SecretBuffer InboundEncryptionKey,
+    SecretBuffer InboundIntegrityKey,
+    SecretBuffer OutboundEncryptionKey,
+    SecretBuffer OutboundIntegrityKey,
+    ImmutableArray<TrafficSelector> LocalTrafficSelectors,
+    ImmutableArray<TrafficSelector> RemoteTrafficSelectors) : IDisposable
+{
+    public void Dispose()
+    {
+        InboundEncryptionKey.Dispose();
+        InboundIntegrityKey.Dispose();
+        OutboundEncryptionKey.Dispose();
+        OutboundIntegrityKey.Dispose();
+    }
+}

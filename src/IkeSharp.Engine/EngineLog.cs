@@ -1,0 +1,69 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace IkeSharp.Engine;
+
+/// <summary>
+/// Every event the engine logs, source-generated. Messages read like strongSwan's so an operator
+/// can lay both logs side by side; structured properties (Tunnel, IkeSa, Peer, MessageId) come
+/// from the scope each IKE SA opens. Key material is never an argument here.
+/// </summary>
+internal static partial class EngineLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "sending {Summary} to {Peer} ({Length} bytes)")]
+    public static partial void MessageSent(ILogger logger, string summary, IPEndPoint peer, int length);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "received {Summary} from {Peer} ({Length} bytes)")]
+    public static partial void MessageReceived(ILogger logger, string summary, IPEndPoint peer, int length);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "retransmit {Attempt} of {Summary} to {Peer}")]
+    public static partial void Retransmit(ILogger logger, int attempt, string summary, IPEndPoint peer);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "selected proposal: {Proposal}")]
+    public static partial void ProposalSelected(ILogger logger, string proposal);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "{Exchange} failed: {Reason}")]
+    public static partial void ExchangeFailed(ILogger logger, string exchange, string reason);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "IKE SA {State}: {Detail}")]
+    public static partial void IkeSaState(ILogger logger, string state, string detail);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "CHILD_SA {Child} established with SPIs {InboundSpi}_i {OutboundSpi}_o and TS {LocalTs} === {RemoteTs} ({Proposal})")]
+    public static partial void ChildEstablished(ILogger logger, string child, string inboundSpi, string outboundSpi, string localTs, string remoteTs, string proposal);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Debug, Message = "dropped datagram from {Peer}: {Reason}")]
+    public static partial void Dropped(ILogger logger, IPEndPoint peer, string reason);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "NAT detection: {Detail}")]
+    public static partial void NatDetected(ILogger logger, string detail);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "CHILD_SA {Child} with SPIs {InboundSpi}_i {OutboundSpi}_o deleted: {Reason}")]
+    public static partial void ChildDeleted(ILogger logger, string child, string inboundSpi, string outboundSpi, string reason);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "peer {Peer} did not answer {Summary} after {Attempts} transmissions over {Elapsed}")]
+    public static partial void PeerNotResponding(ILogger logger, IPEndPoint peer, string summary, int attempts, TimeSpan elapsed);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "initiating tunnel {Tunnel} to {Peer} (attempt {Attempt})")]
+    public static partial void Initiating(ILogger logger, string tunnel, IPEndPoint peer, int attempt);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "peer demanded a COOKIE; retrying IKE_SA_INIT with it")]
+    public static partial void CookieRequested(ILogger logger);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "peer wants key exchange method {Wanted} instead of {Sent}; retrying IKE_SA_INIT")]
+    public static partial void InvalidKeRetry(ILogger logger, string wanted, string sent);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "{HalfOpen} half-open IKE SAs reached the cookie threshold {Threshold}: answering {Peer} with a COOKIE")]
+    public static partial void CookieSent(ILogger logger, int halfOpen, int threshold, IPEndPoint peer);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "dead peer detected: no answer to liveness check; DPD action {Action}")]
+    public static partial void DeadPeer(ILogger logger, string action);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "retrying tunnel {Tunnel} in {Delay} ({Tries} tries left)")]
+    public static partial void ReconnectScheduled(ILogger logger, string tunnel, TimeSpan delay, string tries);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "authentication of {PeerId} failed: {Reason}")]
+    public static partial void AuthenticationFailed(ILogger logger, string peerId, string reason);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Information, Message = "authentication of {PeerId} with {Method} successful")]
+    public static partial void Authenticated(ILogger logger, string peerId, string method);
+}

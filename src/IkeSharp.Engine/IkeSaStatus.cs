@@ -1,0 +1,26 @@
+using System.Collections.Immutable;
+using System.Net;
+using IkeSharp.Engine.Sa;
+
+namespace IkeSharp.Engine;
+
+/// <summary>A snapshot of one IKE SA for status output (like <c>swanctl --list-sas</c>).</summary>
+public sealed record IkeSaStatus(
+    string Tunnel,
+    IkeSaState State,
+    bool Initiator,
+    string InitiatorSpi,
+    string ResponderSpi,
+    IPEndPoint Local,
+    IPEndPoint Remote,
+    string LocalIdentity,
+    string? RemoteIdentity,
+    string? Proposal,
+    bool NatLocal,
+    bool NatRemote,
+    bool UdpEncapsulation,
+    DateTimeOffset? EstablishedAt,
+    ImmutableArray<ChildSaStatus> Children);
+
+/// <summary>A snapshot of one Child SA.</summary>
+public sealed record ChildSaStatus(string Name, uint ReqId, string InboundSpi, string OutboundSpi, string Proposal, string LocalTrafficSelectors, string RemoteTrafficSelectors, DateTimeOffset EstablishedAt);

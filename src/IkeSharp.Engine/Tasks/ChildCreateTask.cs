@@ -1,0 +1,272 @@
+using System.Buffers.Binary;
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using IkeSharp.Crypto;
+using IkeSharp.Engine.Configuration;
+using IkeSharp.Engine.Negotiation;
+using IkeSharp.Engine.Sa;
+using IkeSharp.Protocol;
+
+namespace IkeSharp.Engine.Tasks;
+
+/// <summary>
+/// Creates one Child SA, inside IKE_AUTH (RFC 7296 §1.2) or in its own CREATE_CHILD_SA exchange
+/// (§1.3.1, with its own nonces and an optional KE for PFS). Failures are Child-scoped: the IKE SA
+/// stays up (§1.2: "the IKE SA is still created").
+/// <code>
+/// HDR, SK { ..., SAi2, TSi, TSr }  -->                     (IKE_AUTH)
+/// HDR, SK { SA, Ni, [KEi,] TSi, TSr }  -->                 (CREATE_CHILD_SA)
+///                              &lt;--  HDR, SK { SA, [Nr, KEr,] TSi, TSr }
+/// </code>
+/// </summary>
+internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? child, ExchangeType exchange) : IkeTask(sa, initiator)
+{
+    private const int NonceLength = 32;
+
+    private ChildConfig? _child = child;
+    private uint _inboundSpi;
+    private byte[] _nonce = [];
+    private KeyExchange? _keyExchange;
+    private Proposal? _selected;
+    private List<TrafficSelector> _tsi = [];
+    private List<TrafficSelector> _tsr = [];
+    private bool _skipped;
+
+    /// <summary>IKE_AUTH for the first child of a tunnel, CREATE_CHILD_SA for the others.</summary>
+    public override ExchangeType Exchange { get; } = exchange;
+
+    public override void Build(MessageBuilder message)
+    {
+        if (Initiator)
+        {
+            BuildRequest(message);
+        }
+        else
+        {
+            BuildResponse(message);
+        }
+    }
+
+    public override TaskResult Process(IkeMessage message) => Initiator ? ProcessResponse(message) : ProcessRequest(message);
+
+    public override void Abort() => _keyExchange?.Dispose();
+
+    private void BuildRequest(MessageBuilder message)
+    {
+        if (_child is null)
+        {
+            return; // a tunnel without children: childless IKE_AUTH (RFC 6023 peers accept it)
+        }
+
+        _inboundSpi = _inboundSpi != 0 ? _inboundSpi : Sa.Context.Spis.AllocateInboundSpi();
+        var spi = SpiBytes(_inboundSpi);
+        message.Add(new SecurityAssociationPayload([.. _child.EspProposals.Select((p, i) => p.ToProposal((byte)(i + 1), spi))]));
+        if (message.Exchange == ExchangeType.CREATE_CHILD_SA)
+        {
+            _nonce = RandomNumberGenerator.GetBytes(NonceLength);
+            message.Add(new NoncePayload(_nonce));
+            if (_child.EspProposals[0].OfType(TransformType.KE).FirstOrDefault() is { Type: TransformType.KE } group)
+            {
+                _keyExchange ??= KeyExchange.Create((KeyExchangeMethod)group.Id, Sa.Tunnel.AllowLegacyGroups);
+                message.Add(new KeyExchangePayload(_keyExchange.Method, _keyExchange.PublicValue.ToArray()));
+            }
+        }
+
+        message.Add(new TrafficSelectorPayload(PayloadType.TSi, _child.LocalTrafficSelectors));
+        message.Add(new TrafficSelectorPayload(PayloadType.TSr, _child.RemoteTrafficSelectors));
+    }
+
+    private TaskResult ProcessResponse(IkeMessage response)
+    {
+        if (_child is null || Sa.State != IkeSaState.Established)
+        {
+            return TaskResult.Done;
+        }
+
+        if (FirstErrorNotify(response) is { } error)
+        {
+            return Fail(IkeError.Child($"CHILD_SA {_child.Name} not established: peer answered {error.NotifyType}" + error.NotifyType switch
+            {
+                NotifyType.TS_UNACCEPTABLE => $"; we proposed TSi {string.Join(" ", _child.LocalTrafficSelectors)} TSr {string.Join(" ", _child.RemoteTrafficSelectors)}",
+                NotifyType.NO_PROPOSAL_CHOSEN => $"; configured {string.Join(", ", _child.EspProposals)}",
+                _ => "",
+            }, error.NotifyType));
+        }
+
+        if (response.Find<SecurityAssociationPayload>() is not { Proposals.Length: 1 } sa
+            || response.FindAll<TrafficSelectorPayload>().FirstOrDefault(t => t.Type == PayloadType.TSi) is not { } tsi
+            || response.FindAll<TrafficSelectorPayload>().FirstOrDefault(t => t.Type == PayloadType.TSr) is not { } tsr)
+        {
+            return Fail(IkeError.Child($"CHILD_SA {_child.Name}: response lacks SA, TSi or TSr"));
+        }
+
+        var chosen = sa.Proposals[0];
+        if (!ProposalSelector.VerifyChosen(_child.EspProposals, chosen, out var problem) || chosen.Spi.Length != 4)
+        {
+            return Fail(IkeError.Child($"CHILD_SA {_child.Name}: {(problem.Length > 0 ? problem : "peer's SPI is not 4 octets")}"));
+        }
+
+        if (!TrafficSelectorNarrowing.IsSubset(tsi.Selectors, _child.LocalTrafficSelectors) || !TrafficSelectorNarrowing.IsSubset(tsr.Selectors, _child.RemoteTrafficSelectors))
+        {
+            return Fail(IkeError.Child($"CHILD_SA {_child.Name}: peer's selectors {string.Join(" ", tsi.Selectors)} === {string.Join(" ", tsr.Selectors)} are not within ours"));
+        }
+
+        var peerNonce = response.Find<NoncePayload>()?.Data.ToArray() ?? [];
+        var peerKe = response.Find<KeyExchangePayload>();
+        return Install(chosen, BinaryPrimitives.ReadUInt32BigEndian(chosen.Spi.Span), [.. tsi.Selectors], [.. tsr.Selectors], _nonce, peerNonce, peerKe);
+    }
+
+    private TaskResult ProcessRequest(IkeMessage request)
+    {
+        if (Sa.State != IkeSaState.Established)
+        {
+            _skipped = true; // IKE_AUTH failed: its task answers for the whole exchange
+            return TaskResult.Done;
+        }
+
+        if (request.Find<SecurityAssociationPayload>() is not { } sa)
+        {
+            _skipped = true; // childless IKE_AUTH
+            return TaskResult.Done;
+        }
+
+        if (request.FindNotify(NotifyType.REKEY_SA) is not null || sa.Proposals.Any(p => p.Protocol == ProtocolId.IKE))
+        {
+            return Fail(IkeError.Child("rekeying is not supported yet; the peer will re-establish when the SA expires", NotifyType.NO_ADDITIONAL_SAS));
+        }
+
+        var tsiPayload = request.FindAll<TrafficSelectorPayload>().FirstOrDefault(t => t.Type == PayloadType.TSi);
+        var tsrPayload = request.FindAll<TrafficSelectorPayload>().FirstOrDefault(t => t.Type == PayloadType.TSr);
+        if (tsiPayload is null || tsrPayload is null)
+        {
+            return Fail(IkeError.Child("request lacks TSi or TSr", NotifyType.INVALID_SYNTAX));
+        }
+
+        // §2.9: narrow the initiator's TSi to what we allow as remote, its TSr to what we allow as local.
+        foreach (var candidate in Sa.Tunnel.Children)
+        {
+            var tsi = TrafficSelectorNarrowing.Narrow(tsiPayload.Selectors, candidate.RemoteTrafficSelectors);
+            var tsr = TrafficSelectorNarrowing.Narrow(tsrPayload.Selectors, candidate.LocalTrafficSelectors);
+            if (tsi.Count > 0 && tsr.Count > 0)
+            {
+                (_child, _tsi, _tsr) = (candidate, tsi, tsr);
+                break;
+            }
+        }
+
+        if (_child is null)
+        {
+            return Fail(IkeError.Child(
+                $"no child of tunnel '{Sa.Tunnel.Name}' accepts TSi {string.Join(" ", tsiPayload.Selectors)} TSr {string.Join(" ", tsrPayload.Selectors)}; " +
+                $"configured {string.Join("; ", Sa.Tunnel.Children.Select(c => $"{c.Name}: local {string.Join(" ", c.LocalTrafficSelectors)} remote {string.Join(" ", c.RemoteTrafficSelectors)}"))}",
+                NotifyType.TS_UNACCEPTABLE));
+        }
+
+        var ke = request.Find<KeyExchangePayload>();
+        _selected = ProposalSelector.Select(_child.EspProposals, sa.Proposals, ke?.Method, out var mismatch);
+        if (_selected is null || _selected.Spi.Length != 4)
+        {
+            return Fail(IkeError.Child($"CHILD_SA {_child.Name}: {mismatch}", NotifyType.NO_PROPOSAL_CHOSEN));
+        }
+
+        if (_selected.OfType(TransformType.KE).FirstOrDefault() is { Type: TransformType.KE } group)
+        {
+            if (ke is null || ke.Method != (KeyExchangeMethod)group.Id)
+            {
+                return Fail(IkeError.Child($"CHILD_SA {_child.Name}: PFS with {(KeyExchangeMethod)group.Id} selected but the KE payload is {ke?.Method.ToString() ?? "missing"}", NotifyType.INVALID_KE_PAYLOAD));
+            }
+
+            _keyExchange = KeyExchange.Create(ke.Method, Sa.Tunnel.AllowLegacyGroups);
+        }
+
+        _inboundSpi = Sa.Context.Spis.AllocateInboundSpi();
+        var peerNonce = request.Find<NoncePayload>()?.Data.ToArray() ?? [];
+        if (request.Exchange == ExchangeType.CREATE_CHILD_SA)
+        {
+            _nonce = RandomNumberGenerator.GetBytes(NonceLength);
+        }
+
+        return Install(_selected, BinaryPrimitives.ReadUInt32BigEndian(_selected.Spi.Span), [.. _tsr], [.. _tsi], peerNonce, _nonce, ke);
+    }
+
+    private void BuildResponse(MessageBuilder message)
+    {
+        if (_skipped)
+        {
+            return;
+        }
+
+        if (Error is { } error)
+        {
+            message.Add(NotifyPayload.Create(error.Notify ?? NotifyType.NO_PROPOSAL_CHOSEN));
+            return;
+        }
+
+        message.Add(new SecurityAssociationPayload([_selected! with { Spi = SpiBytes(_inboundSpi) }]));
+        if (message.Exchange == ExchangeType.CREATE_CHILD_SA)
+        {
+            message.Add(new NoncePayload(_nonce));
+            if (_keyExchange is not null)
+            {
+                message.Add(new KeyExchangePayload(_keyExchange.Method, _keyExchange.PublicValue.ToArray()));
+            }
+        }
+
+        message.Add(new TrafficSelectorPayload(PayloadType.TSi, [.. _tsi]));
+        message.Add(new TrafficSelectorPayload(PayloadType.TSr, [.. _tsr]));
+    }
+
+    /// <summary>KEYMAT (§2.17) and the datapath installation; nonces are ordered initiator first.</summary>
+    /// <param name="local">Our selectors; <paramref name="remote"/> the peer's.</param>
+    private TaskResult Install(Proposal chosen, uint outboundSpi, ImmutableArray<TrafficSelector> local, ImmutableArray<TrafficSelector> remote, byte[] nonceI, byte[] nonceR, KeyExchangePayload? peerKe)
+    {
+        var encryption = chosen.OfType(TransformType.ENCR).Single();
+        var suite = new ChildSaCipherSuite(
+            (EncryptionAlgorithm)encryption.Id,
+            encryption.KeyLength ?? 0,
+            chosen.OfType(TransformType.INTEG).Select(t => (IntegrityAlgorithm)t.Id).FirstOrDefault(IntegrityAlgorithm.NONE),
+            chosen.OfType(TransformType.KE).Select(t => (KeyExchangeMethod)t.Id).FirstOrDefault(KeyExchangeMethod.NONE),
+            chosen.OfType(TransformType.ESN).Any(t => t.Id == (ushort)ExtendedSequenceNumbers.ESN));
+        if (nonceI.Length == 0)
+        {
+            (nonceI, nonceR) = (Sa.NonceI, Sa.NonceR); // the first child reuses the IKE SA's nonces
+        }
+
+        SecretBuffer? pfs = null;
+        try
+        {
+            if (_keyExchange is not null)
+            {
+                pfs = _keyExchange.DeriveSharedSecret(peerKe!.Data.Span);
+            }
+
+            var keys = IkeKeyDerivation.DeriveChildSaKeys(Sa.Suite!.Prf, Sa.Keys!.SkD.Span, suite, nonceI, nonceR, pfs is null ? default : pfs.Span);
+            // The exchange initiator's inbound keys are the responder-to-initiator ones (§2.17).
+            var (inE, inA, outE, outA) = Initiator
+                ? (keys.EncryptionKeyResponderToInitiator, keys.IntegrityKeyResponderToInitiator, keys.EncryptionKeyInitiatorToResponder, keys.IntegrityKeyInitiatorToResponder)
+                : (keys.EncryptionKeyInitiatorToResponder, keys.IntegrityKeyInitiatorToResponder, keys.EncryptionKeyResponderToInitiator, keys.IntegrityKeyResponderToInitiator);
+            var reqId = Sa.Context.NextReqId();
+            var proposal = ProposalSpec.Describe(ProtocolId.ESP, chosen.Transforms);
+            var installation = new ChildSaInstallation(Sa.Tunnel.Name, _child!.Name, reqId, Sa.Local, Sa.Remote, Sa.UdpEncapsulation,
+                _inboundSpi, outboundSpi, suite, SecretBuffer.CopyOf(inE.Span), SecretBuffer.CopyOf(inA.Span), SecretBuffer.CopyOf(outE.Span), SecretBuffer.CopyOf(outA.Span), local, remote);
+            keys.Dispose();
+            Sa.AddChild(new ChildSa(_child, reqId, _inboundSpi, outboundSpi, suite, proposal, local, remote, Sa.Context.Now), installation);
+            return TaskResult.Done;
+        }
+        catch (InvalidPeerKeyExchangeException e)
+        {
+            return Fail(IkeError.Child($"CHILD_SA {_child!.Name}: peer's PFS public value is invalid: {e.Message}", NotifyType.INVALID_SYNTAX));
+        }
+        finally
+        {
+            pfs?.Dispose();
+        }
+    }
+
+    private static byte[] SpiBytes(uint spi)
+    {
+        var bytes = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, spi);
+        return bytes;
+    }
+}

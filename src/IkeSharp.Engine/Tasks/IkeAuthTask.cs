@@ -1,0 +1,180 @@
+using System.Security.Cryptography;
+using IkeSharp.Crypto;
+using IkeSharp.Engine.Configuration;
+using IkeSharp.Engine.Sa;
+using IkeSharp.Protocol;
+
+namespace IkeSharp.Engine.Tasks;
+
+/// <summary>
+/// IKE_AUTH authentication (RFC 7296 §1.2, §2.15): identities and AUTH with a pre-shared key or a
+/// signature (RFC 7427 DIGITAL_SIGNATURE when the peer announced SIGNATURE_HASH_ALGORITHMS).
+/// <code>
+/// HDR, SK { IDi, N(INITIAL_CONTACT), [IDr,] AUTH, ... }  -->
+///                                  &lt;--  HDR, SK { IDr, AUTH, ... }
+/// </code>
+/// </summary>
+internal sealed class IkeAuthTask(IkeSa sa, bool initiator) : IkeTask(sa, initiator)
+{
+    public override ExchangeType Exchange => ExchangeType.IKE_AUTH;
+
+    public override void Build(MessageBuilder message)
+    {
+        if (Error is { } error)
+        {
+            message.Add(NotifyPayload.Create(error.Notify ?? NotifyType.AUTHENTICATION_FAILED));
+            return;
+        }
+
+        var id = new IdentificationPayload(Initiator ? PayloadType.IDi : PayloadType.IDr, Sa.Tunnel.LocalIdentity);
+        message.Add(id);
+        if (Initiator)
+        {
+            message.Add(NotifyPayload.Create(NotifyType.INITIAL_CONTACT));
+            if (Sa.Tunnel.RemoteIdentity is { } expected)
+            {
+                message.Add(new IdentificationPayload(PayloadType.IDr, expected));
+            }
+        }
+
+        message.Add(CreateAuth(id));
+    }
+
+    public override TaskResult Process(IkeMessage message)
+    {
+        if (Initiator && FirstErrorNotify(message) is { } notify)
+        {
+            return Fail(IkeError.IkeSa(notify.NotifyType == NotifyType.AUTHENTICATION_FAILED
+                ? $"peer rejected our authentication (AUTHENTICATION_FAILED): check that it expects our ID '{Sa.Tunnel.LocalIdentity}' and the same {Sa.Tunnel.LocalAuth}"
+                : $"peer answered {notify.NotifyType}"));
+        }
+
+        var idType = Initiator ? PayloadType.IDr : PayloadType.IDi;
+        if (message.FindAll<IdentificationPayload>().FirstOrDefault(p => p.Type == idType) is not { } peerId
+            || message.Find<AuthenticationPayload>() is not { } auth)
+        {
+            return AuthenticationFailed("(none)", $"{message.Exchange} lacks {idType} or AUTH (EAP is not supported)");
+        }
+
+        if (!Initiator && !SelectTunnelFor(peerId.Identity, message))
+        {
+            return AuthenticationFailed(peerId.Identity.ToString(), $"no tunnel accepts identity '{peerId.Identity}' ({peerId.Identity.Type}) from {Sa.Remote.Address}; " +
+                $"configured remote identities: {string.Join(", ", Sa.Context.Options.Tunnels.Select(t => $"{t.Name}={t.RemoteIdentity?.ToString() ?? "%any"}"))}");
+        }
+
+        if (Initiator && Sa.Tunnel.RemoteIdentity is { } expected && !expected.Matches(peerId.Identity))
+        {
+            return AuthenticationFailed(peerId.Identity.ToString(), $"peer identifies as '{peerId.Identity}' ({peerId.Identity.Type}), configured '{expected}' ({expected.Type})");
+        }
+
+        if (VerifyAuth(peerId, auth) is { } problem)
+        {
+            return AuthenticationFailed(peerId.Identity.ToString(), problem);
+        }
+
+        Sa.PeerIdentity = peerId.Identity;
+        EngineLog.Authenticated(Sa.Logger, peerId.Identity.ToString(), Sa.Tunnel.RemoteAuth.ToString());
+        Sa.SetState(IkeSaState.Established, $"IKE_SA {Sa.Tunnel.Name}[{Sa.SpiText}] established between {Sa.Local}[{Sa.Tunnel.LocalIdentity}]...{Sa.Remote}[{peerId.Identity}]");
+        return TaskResult.Done;
+    }
+
+    private TaskResult AuthenticationFailed(string peerId, string reason)
+    {
+        EngineLog.AuthenticationFailed(Sa.Logger, peerId, reason);
+        return Fail(IkeError.IkeSa(reason, NotifyType.AUTHENTICATION_FAILED));
+    }
+
+    /// <summary>The responder picks the tunnel by the initiator's identity among those matching its addresses.</summary>
+    private bool SelectTunnelFor(Identity peer, IkeMessage request)
+    {
+        var idr = request.FindAll<IdentificationPayload>().FirstOrDefault(p => p.Type == PayloadType.IDr)?.Identity;
+        var candidates = Sa.Context.Options.Tunnels
+            .Where(t => IkeEngine.AddressesMatch(t, Sa.Local, Sa.Remote))
+            .Where(t => t.RemoteIdentity is null || t.RemoteIdentity.Value.Matches(peer))
+            .Where(t => idr is null || t.LocalIdentity.Matches(idr.Value))
+            .OrderBy(t => t.RemoteIdentity is null ? 1 : 0)
+            .ToList();
+        var current = candidates.FirstOrDefault(t => t.Name == Sa.Tunnel.Name) ?? candidates.FirstOrDefault();
+        if (current is null)
+        {
+            return false;
+        }
+
+        Sa.Tunnel = current;
+        return true;
+    }
+
+    /// <summary>Signed octets for our side: our IKE_SA_INIT message, the peer's nonce, prf(SK_p, our ID) (§2.15).</summary>
+    private byte[] Octets(bool ours, IdentificationPayload id)
+    {
+        var fromInitiator = ours == Initiator;
+        var realMessage = fromInitiator ? Sa.InitRequest : Sa.InitResponse;
+        var nonce = fromInitiator ? Sa.NonceR : Sa.NonceI;
+        var skP = fromInitiator ? Sa.Keys!.SkPi : Sa.Keys!.SkPr;
+        return AuthenticationOctets.Build(realMessage, nonce, Sa.Prf!, skP.Span, id.EncodeBody());
+    }
+
+    private AuthenticationPayload CreateAuth(IdentificationPayload id)
+    {
+        var octets = Octets(ours: true, id);
+        var local = Sa.Tunnel.LocalAuth;
+        if (local.Kind == AuthKind.Psk)
+        {
+            var value = new byte[Sa.Prf!.OutputSize];
+            PskAuthentication.Compute(Sa.Prf, local.PreSharedKey.Span, octets, value);
+            return new AuthenticationPayload(AuthenticationMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE, value);
+        }
+
+        var key = local.PrivateKey ?? throw new InvalidOperationException($"tunnel {Sa.Tunnel.Name} has public key authentication but no private key");
+        if (Sa.PeerSignatureHashes.Count > 0
+            && SignatureHashNegotiation.SelectScheme(key, Sa.PeerSignatureHashes, SignatureHashNegotiation.Supported, useRsaPss: false) is { } scheme)
+        {
+            var signer = new SignatureSigner(key, AuthenticationMethod.DIGITAL_SIGNATURE, scheme);
+            return new AuthenticationPayload(AuthenticationMethod.DIGITAL_SIGNATURE, signer.Sign(octets));
+        }
+
+        var method = key switch
+        {
+            ECDsa { KeySize: 256 } => AuthenticationMethod.ECDSA_SHA_256_P_256,
+            ECDsa { KeySize: 384 } => AuthenticationMethod.ECDSA_SHA_384_P_384,
+            ECDsa => AuthenticationMethod.ECDSA_SHA_512_P_521,
+            _ => AuthenticationMethod.RSA_DIGITAL_SIGNATURE,
+        };
+        return new AuthenticationPayload(method, new SignatureSigner(key, method).Sign(octets));
+    }
+
+    private string? VerifyAuth(IdentificationPayload peerId, AuthenticationPayload auth)
+    {
+        var octets = Octets(ours: false, peerId);
+        var remote = Sa.Tunnel.RemoteAuth;
+        if (remote.Kind == AuthKind.Psk)
+        {
+            if (auth.Method != AuthenticationMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE)
+            {
+                return $"peer authenticates with {auth.Method}, tunnel '{Sa.Tunnel.Name}' expects a pre-shared key";
+            }
+
+            return PskAuthentication.Verify(Sa.Prf!, remote.PreSharedKey.Span, octets, auth.Data.Span)
+                ? null
+                : $"AUTH does not match the pre-shared key configured for tunnel '{Sa.Tunnel.Name}' ({remote.PreSharedKey.Length} bytes): the peer uses a different PSK";
+        }
+
+        if (auth.Method == AuthenticationMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE)
+        {
+            return $"peer authenticates with a pre-shared key, tunnel '{Sa.Tunnel.Name}' expects a public key signature";
+        }
+
+        string? failure = null;
+        foreach (var key in remote.TrustedPublicKeys)
+        {
+            if (SignatureVerifier.AcceptingAll.Verify(auth.Method, key, octets, auth.Data.Span, out failure))
+            {
+                return null;
+            }
+        }
+
+        return remote.TrustedPublicKeys.Length == 0
+            ? $"tunnel '{Sa.Tunnel.Name}' has no trusted public key for the peer"
+            : $"{auth.Method} signature does not verify with the {remote.TrustedPublicKeys.Length} trusted key(s) of tunnel '{Sa.Tunnel.Name}': {failure}";
+    }
+}

@@ -1,0 +1,52 @@
+using IkeSharp.Engine.Sa;
+using IkeSharp.Protocol;
+
+namespace IkeSharp.Engine.Tasks;
+
+/// <summary>Outcome of a task's step.</summary>
+internal enum TaskResult
+{
+    /// <summary>This task's part of the exchange is complete.</summary>
+    Done,
+    /// <summary>The exchange must be sent again with this task's new contribution (COOKIE, INVALID_KE_PAYLOAD).</summary>
+    Retry,
+    /// <summary>The task failed; <see cref="IkeTask.Error"/> says why and with which scope.</summary>
+    Failed,
+}
+
+/// <summary>
+/// One concern of an exchange (key exchange, authentication, a Child SA, a delete...), in the
+/// style of strongSwan's tasks. The role is fixed at construction: an initiator task builds the
+/// request and processes the response; a responder task processes the request and builds the response.
+/// </summary>
+internal abstract class IkeTask(IkeSa sa, bool initiator)
+{
+    protected IkeSa Sa { get; } = sa;
+
+    public bool Initiator { get; } = initiator;
+
+    public abstract ExchangeType Exchange { get; }
+
+    public IkeError? Error { get; protected set; }
+
+    /// <summary>Initiator: add to the request. Responder: add to the response (after <see cref="Process"/>).</summary>
+    public abstract void Build(MessageBuilder message);
+
+    /// <summary>Initiator: handle the response. Responder: handle the request.</summary>
+    public abstract TaskResult Process(IkeMessage message);
+
+    /// <summary>Called when the exchange will not complete (peer unreachable, IKE SA failed).</summary>
+    public virtual void Abort()
+    {
+    }
+
+    protected TaskResult Fail(IkeError error)
+    {
+        Error = error;
+        return TaskResult.Failed;
+    }
+
+    /// <summary>The first error notify in a response, as a failure of this task's scope.</summary>
+    protected static NotifyPayload? FirstErrorNotify(IkeMessage message)
+        => message.FindAll<NotifyPayload>().FirstOrDefault(n => n.NotifyType.IsError());
+}

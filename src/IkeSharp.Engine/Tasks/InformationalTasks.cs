@@ -1,0 +1,96 @@
+using IkeSharp.Engine.Sa;
+using IkeSharp.Protocol;
+
+namespace IkeSharp.Engine.Tasks;
+
+/// <summary>
+/// Deletes the IKE SA and with it every Child SA (RFC 7296 §1.4.1).
+/// <code>
+/// HDR, SK { D(IKE) }  -->
+///                &lt;--  HDR, SK { }
+/// </code>
+/// </summary>
+internal sealed class IkeDeleteTask(IkeSa sa, string reason) : IkeTask(sa, initiator: true)
+{
+    public override ExchangeType Exchange => ExchangeType.INFORMATIONAL;
+
+    public override void Build(MessageBuilder message)
+    {
+        Sa.SetState(IkeSaState.Deleting, reason);
+        message.Add(DeletePayload.IkeSa());
+    }
+
+    public override TaskResult Process(IkeMessage message)
+    {
+        Sa.Terminate(reason);
+        return TaskResult.Done;
+    }
+}
+
+/// <summary>
+/// Liveness check (dead peer detection, §1.4): an empty INFORMATIONAL request that must be answered.
+/// <code>
+/// HDR, SK { }  -->
+///         &lt;--  HDR, SK { }
+/// </code>
+/// </summary>
+internal sealed class LivenessTask(IkeSa sa) : IkeTask(sa, initiator: true)
+{
+    public override ExchangeType Exchange => ExchangeType.INFORMATIONAL;
+
+    public override void Build(MessageBuilder message)
+    {
+    }
+
+    public override TaskResult Process(IkeMessage message) => TaskResult.Done;
+}
+
+/// <summary>
+/// Answers INFORMATIONAL requests: deletes (§1.4.1: Child SAs answered with our SPIs of the same
+/// pairs, the IKE SA with an empty response), liveness checks, and notifies.
+/// </summary>
+internal sealed class InformationalResponderTask(IkeSa sa) : IkeTask(sa, initiator: false)
+{
+    private readonly List<uint> _deletedInbound = [];
+    private bool _deleteIkeSa;
+
+    public override ExchangeType Exchange => ExchangeType.INFORMATIONAL;
+
+    public override TaskResult Process(IkeMessage message)
+    {
+        foreach (var delete in message.FindAll<DeletePayload>())
+        {
+            if (delete.Protocol == ProtocolId.IKE)
+            {
+                _deleteIkeSa = true;
+                continue;
+            }
+
+            // The peer names its inbound SPIs, which are our outbound ones.
+            foreach (var spi in delete.Spis)
+            {
+                if (Sa.Children.FirstOrDefault(c => c.OutboundSpi == spi) is { } child)
+                {
+                    _deletedInbound.Add(child.InboundSpi);
+                    Sa.RemoveChild(child, "deleted by peer");
+                }
+            }
+        }
+
+        return TaskResult.Done;
+    }
+
+    public override void Build(MessageBuilder message)
+    {
+        if (_deletedInbound.Count > 0 && !_deleteIkeSa)
+        {
+            message.Add(new DeletePayload(ProtocolId.ESP, [.. _deletedInbound]));
+        }
+
+        if (_deleteIkeSa)
+        {
+            // Respond first (this Build runs before the send), then end the SA right after.
+            Sa.DeleteAfterResponse = "deleted by peer";
+        }
+    }
+}

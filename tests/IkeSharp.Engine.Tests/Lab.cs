@@ -1,0 +1,212 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using IkeSharp.Engine.Configuration;
+using IkeSharp.Engine.Negotiation;
+using IkeSharp.Protocol;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace IkeSharp.Engine.Tests;
+
+/// <summary>One engine in the lab, with what its datapath was asked to do.</summary>
+internal sealed class Node(string name, IPAddress address, IkeEngine engine)
+{
+    public string Name { get; } = name;
+
+    public IPAddress Address { get; } = address;
+
+    public IkeEngine Engine { get; } = engine;
+
+    public List<ChildSaInstallation> Installed { get; } = [];
+
+    public List<RemoveChildSa> Removed { get; } = [];
+
+    public List<TunnelStateChanged> States { get; } = [];
+
+    public Dictionary<TimerKey, DateTimeOffset> Timers { get; } = [];
+
+    public bool Online { get; set; } = true;
+}
+
+/// <summary>
+/// Two IKE engines wired back to back in memory with a fake clock: datagrams are delivered in
+/// order, timers fire when the clock reaches them, and a filter can lose datagrams. The trace
+/// records every message each side sent, in strongSwan notation, so tests read like RFC diagrams.
+/// </summary>
+internal sealed class Lab
+{
+    private readonly Queue<(Node From, SendDatagram Datagram)> _inFlight = new();
+    private readonly TraceLoggerProvider _trace = new();
+
+    public Lab(Func<TunnelConfig, TunnelConfig>? alice = null, Func<TunnelConfig, TunnelConfig>? bob = null, Func<EngineOptions, EngineOptions>? bobOptions = null)
+    {
+        Alice = CreateNode("alice", IPAddress.Parse("192.0.2.1"), alice?.Invoke(DefaultTunnel(initiator: true)) ?? DefaultTunnel(initiator: true), o => o);
+        Bob = CreateNode("bob", IPAddress.Parse("192.0.2.2"), bob?.Invoke(DefaultTunnel(initiator: false)) ?? DefaultTunnel(initiator: false), bobOptions ?? (o => o));
+    }
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
+
+    public Node Alice { get; }
+
+    public Node Bob { get; }
+
+    /// <summary>Messages sent, as "alice: IKE_SA_INIT request 0 [ ... ]".</summary>
+    public IReadOnlyList<string> Trace => _trace.Sent;
+
+    /// <summary>Every log line, for failure diagnostics in assertions.</summary>
+    public IReadOnlyList<string> Log => _trace.Lines;
+
+    /// <summary>Return true to lose a datagram on the way.</summary>
+    public Func<Node, SendDatagram, bool> Lose { get; set; } = (_, _) => false;
+
+    public static readonly byte[] Psk = Encoding.UTF8.GetBytes("lab-psk-0123456789abcdef");
+
+    public static TunnelConfig DefaultTunnel(bool initiator)
+    {
+        var (local, remote) = initiator ? ("192.0.2.1", "192.0.2.2") : ("192.0.2.2", "192.0.2.1");
+        var (localNet, remoteNet) = initiator ? ("10.1.0.0/24", "10.2.0.0/24") : ("10.2.0.0/24", "10.1.0.0/24");
+        return new TunnelConfig
+        {
+            Name = "net",
+            LocalAddress = IPAddress.Parse(local),
+            RemoteAddresses = [IPAddress.Parse(remote)],
+            LocalIdentity = Identity.Parse(initiator ? "alice.lab.example" : "bob.lab.example"),
+            RemoteIdentity = Identity.Parse(initiator ? "bob.lab.example" : "alice.lab.example"),
+            LocalAuth = AuthConfig.Psk(Psk),
+            RemoteAuth = AuthConfig.Psk(Psk),
+            IkeProposals = ProposalSyntax.Parse("aes256-sha256-modp2048", ProtocolId.IKE),
+            Children = [new ChildConfig("net", [TrafficSelectorNarrowing.FromPrefix(localNet)], [TrafficSelectorNarrowing.FromPrefix(remoteNet)], ProposalSyntax.Parse("aes256gcm16", ProtocolId.ESP))],
+            StartAction = initiator ? StartAction.Start : StartAction.None,
+        };
+    }
+
+    public Node Peer(Node node) => node == Alice ? Bob : Alice;
+
+    public void Apply(Node node, IEnumerable<EngineEffect> effects)
+    {
+        foreach (var effect in effects)
+        {
+            switch (effect)
+            {
+                case SendDatagram send:
+                    _inFlight.Enqueue((node, send));
+                    break;
+                case ArmTimer arm:
+                    node.Timers[arm.Timer] = Time.GetUtcNow() + arm.Delay;
+                    break;
+                case CancelTimer cancel:
+                    node.Timers.Remove(cancel.Timer);
+                    break;
+                case InstallChildSa install:
+                    node.Installed.Add(install.Installation);
+                    break;
+                case RemoveChildSa remove:
+                    node.Removed.Add(remove);
+                    break;
+                case TunnelStateChanged state:
+                    node.States.Add(state);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Delivers datagrams and fires timers until nothing is left or <paramref name="duration"/> has passed.</summary>
+    public void Run(TimeSpan duration)
+    {
+        var end = Time.GetUtcNow() + duration;
+        while (true)
+        {
+            while (_inFlight.TryDequeue(out var item))
+            {
+                var to = Peer(item.From);
+                if (!to.Online || !item.From.Online || Lose(item.From, item.Datagram) || !item.Datagram.Remote.Address.Equals(to.Address))
+                {
+                    continue;
+                }
+
+                Apply(to, to.Engine.Receive(item.Datagram.Remote, item.Datagram.Local, item.Datagram.Datagram));
+            }
+
+            var next = new[] { Alice, Bob }.SelectMany(n => n.Timers.Select(t => (Node: n, t.Key, Due: t.Value))).OrderBy(t => t.Due).FirstOrDefault();
+            if (next.Node is null || next.Due > end)
+            {
+                if (Time.GetUtcNow() < end)
+                {
+                    Time.SetUtcNow(end);
+                }
+
+                return;
+            }
+
+            if (next.Due > Time.GetUtcNow())
+            {
+                Time.SetUtcNow(next.Due);
+            }
+
+            next.Node.Timers.Remove(next.Key);
+            if (next.Node.Online)
+            {
+                Apply(next.Node, next.Node.Engine.OnTimer(next.Key));
+            }
+        }
+    }
+
+    /// <summary>Alice initiates her tunnel and the lab runs for a few seconds.</summary>
+    public Lab Establish(TimeSpan? duration = null)
+    {
+        Apply(Alice, Alice.Engine.Start());
+        Run(duration ?? TimeSpan.FromSeconds(2));
+        return this;
+    }
+
+    private Node CreateNode(string name, IPAddress address, TunnelConfig tunnel, Func<EngineOptions, EngineOptions> options)
+    {
+        var loggers = _trace.For(name);
+        var engine = new IkeEngine(options(new EngineOptions { Tunnels = [tunnel] }), Time, loggers);
+        return new Node(name, address, engine);
+    }
+}
+
+/// <summary>Collects log lines and, from the "sending" events, the message trace.</summary>
+internal sealed class TraceLoggerProvider
+{
+    private readonly ConcurrentQueue<string> _sent = new();
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyList<string> Sent => [.. _sent];
+
+    public IReadOnlyList<string> Lines => [.. _lines];
+
+    public ILoggerFactory For(string node) => new Factory(this, node);
+
+    private sealed class Factory(TraceLoggerProvider owner, string node) : ILoggerFactory
+    {
+        public ILogger CreateLogger(string categoryName) => new Logger(owner, node);
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class Logger(TraceLoggerProvider owner, string node) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            owner._lines.Enqueue($"{node}: {formatter(state, exception)}");
+            if (eventId.Id == 1 && state is IReadOnlyList<KeyValuePair<string, object?>> values)
+            {
+                owner._sent.Enqueue($"{node}: {values.First(v => v.Key == "Summary").Value}");
+            }
+        }
+    }
+}
