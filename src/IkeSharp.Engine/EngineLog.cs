@@ -40,8 +40,8 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "CHILD_SA {Child} with SPIs {InboundSpi}_i {OutboundSpi}_o deleted: {Reason}")]
     public static partial void ChildDeleted(ILogger logger, string child, string inboundSpi, string outboundSpi, string reason);
 
-    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "peer {Peer} did not answer {Summary} after {Attempts} transmissions over {Elapsed}")]
-    public static partial void PeerNotResponding(ILogger logger, IPEndPoint peer, string summary, int attempts, TimeSpan elapsed);
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "peer {Peer} did not answer {Summary} after {Attempts} transmissions over {ElapsedSeconds:0.0}s")]
+    public static partial void PeerNotResponding(ILogger logger, IPEndPoint peer, string summary, int attempts, double elapsedSeconds);
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "initiating tunnel {Tunnel} to {Peer} (attempt {Attempt})")]
     public static partial void Initiating(ILogger logger, string tunnel, IPEndPoint peer, int attempt);

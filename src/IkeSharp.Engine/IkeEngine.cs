@@ -269,6 +269,14 @@ public sealed class IkeEngine
         {
             Reap(sa, effects);
         }
+        else if (sa.InitialContactReceived)
+        {
+            sa.InitialContactReceived = false;
+            foreach (var stale in _sas.Values.Where(s => s != sa && s.Tunnel.Name == sa.Tunnel.Name && s.PeerIdentity is { } id && id.Matches(sa.PeerIdentity!.Value)))
+            {
+                effects.AddRange(Run(stale, () => stale.Terminate("replaced: peer sent INITIAL_CONTACT", TerminationCause.DeletedByPeer)));
+            }
+        }
 
         return effects;
     }

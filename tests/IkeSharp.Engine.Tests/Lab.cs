@@ -57,6 +57,12 @@ internal sealed class Lab
     /// <summary>Every log line, for failure diagnostics in assertions.</summary>
     public IReadOnlyList<string> Log => _trace.Lines;
 
+    public void AssertLogged(Func<string, bool> predicate)
+        => Assert.True(Log.Any(predicate), "no matching log line in:\n" + string.Join("\n", Log));
+
+    public void AssertNotLogged(Func<string, bool> predicate)
+        => Assert.False(Log.Any(predicate), "unexpected log line: " + Log.FirstOrDefault(predicate));
+
     /// <summary>Return true to lose a datagram on the way.</summary>
     public Func<Node, SendDatagram, bool> Lose { get; set; } = (_, _) => false;
 
@@ -203,9 +209,10 @@ internal sealed class TraceLoggerProvider
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             owner._lines.Enqueue($"{node}: {formatter(state, exception)}");
-            if (eventId.Id == 1 && state is IReadOnlyList<KeyValuePair<string, object?>> values)
+            if (eventId.Id is 1 or 3 && state is IReadOnlyList<KeyValuePair<string, object?>> values)
             {
-                owner._sent.Enqueue($"{node}: {values.First(v => v.Key == "Summary").Value}");
+                var retransmit = eventId.Id == 3 ? $" (retransmit {values.First(v => v.Key == "Attempt").Value})" : "";
+                owner._sent.Enqueue($"{node}: {values.First(v => v.Key == "Summary").Value}{retransmit}");
             }
         }
     }

@@ -111,6 +111,9 @@ internal sealed partial class IkeSa : IDisposable
     /// <summary>Why the SA ended (set with the Dead state); drives restarts and retries.</summary>
     public TerminationCause? Cause { get; private set; }
 
+    /// <summary>The peer sent INITIAL_CONTACT (§2.4): older IKE SAs with it are stale and go.</summary>
+    public bool InitialContactReceived { get; set; }
+
     /// <summary>Set when the peer's request deleted this SA: ends it once the response is out.</summary>
     public string? DeleteAfterResponse { get; set; }
 

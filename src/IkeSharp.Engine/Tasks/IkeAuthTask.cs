@@ -42,7 +42,9 @@ internal sealed class IkeAuthTask(IkeSa sa, bool initiator) : IkeTask(sa, initia
 
     public override TaskResult Process(IkeMessage message)
     {
-        if (Initiator && FirstErrorNotify(message) is { } notify)
+        // Child SA errors (TS_UNACCEPTABLE, NO_PROPOSAL_CHOSEN...) come with IDr and AUTH and leave the
+        // IKE SA up (§1.2); an error without them means authentication itself failed.
+        if (Initiator && message.Find<AuthenticationPayload>() is null && FirstErrorNotify(message) is { } notify)
         {
             return Fail(IkeError.IkeSa(notify.NotifyType == NotifyType.AUTHENTICATION_FAILED
                 ? $"peer rejected our authentication (AUTHENTICATION_FAILED): check that it expects our ID '{Sa.Tunnel.LocalIdentity}' and the same {Sa.Tunnel.LocalAuth}"
@@ -73,6 +75,7 @@ internal sealed class IkeAuthTask(IkeSa sa, bool initiator) : IkeTask(sa, initia
         }
 
         Sa.PeerIdentity = peerId.Identity;
+        Sa.InitialContactReceived = !Initiator && message.FindNotify(NotifyType.INITIAL_CONTACT) is not null;
         EngineLog.Authenticated(Sa.Logger, peerId.Identity.ToString(), Sa.Tunnel.RemoteAuth.ToString());
         Sa.SetState(IkeSaState.Established, $"IKE_SA {Sa.Tunnel.Name}[{Sa.SpiText}] established between {Sa.Local}[{Sa.Tunnel.LocalIdentity}]...{Sa.Remote}[{peerId.Identity}]");
         return TaskResult.Done;

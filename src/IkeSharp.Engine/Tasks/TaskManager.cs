@@ -117,11 +117,18 @@ internal sealed class TaskManager(IkeSa sa)
         foreach (var task in tasks)
         {
             processed.Add(task);
-            if (task.Process(request) == TaskResult.Failed && task.Error!.Scope == ErrorScope.IkeSa)
+            if (task.Process(request) != TaskResult.Failed)
+            {
+                continue;
+            }
+
+            if (task.Error!.Scope == ErrorScope.IkeSa)
             {
                 failure = task.Error;
                 break;
             }
+
+            EngineLog.ExchangeFailed(sa.Logger, $"{request.Exchange} (Child SA)", task.Error.ToString());
         }
 
         var response = new MessageBuilder(request.Exchange, isResponse: true, id);
@@ -154,7 +161,7 @@ internal sealed class TaskManager(IkeSa sa)
         var policy = sa.Tunnel.Retransmit;
         if (_retransmits >= policy.Tries)
         {
-            EngineLog.PeerNotResponding(sa.Logger, sa.Remote, _outstandingSummary, _retransmits + 1, sa.Context.Now - _firstSent);
+            EngineLog.PeerNotResponding(sa.Logger, sa.Remote, _outstandingSummary, _retransmits + 1, (sa.Context.Now - _firstSent).TotalSeconds);
             var tasks = _active ?? [];
             _active = null;
             _outstanding = null;

@@ -1,0 +1,154 @@
+using IkeSharp.Engine.Configuration;
+using IkeSharp.Protocol;
+
+namespace IkeSharp.Engine.Tests;
+
+/// <summary>Lost datagrams, retransmission, cached responses, dead peers, deletes.</summary>
+public class ReliabilityTests
+{
+    [Fact]
+    public void Lost_request_is_retransmitted_after_the_timeout()
+    {
+        var lost = 0;
+        var lab = new Lab { Lose = (from, d) => from.Name == "alice" && IsIkeAuth(d) && lost++ == 0 };
+        lab.Establish(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(2, lab.Trace.Count(l => l.StartsWith("alice: IKE_AUTH request 1")));
+        lab.AssertLogged(l => l.Contains("retransmit 1 of IKE_AUTH request 1"));
+        EstablishmentTests.AssertUp(lab);
+    }
+
+    [Fact]
+    public void Lost_response_is_answered_from_the_cache_not_processed_again()
+    {
+        var responses = new List<byte[]>();
+        var lab = new Lab
+        {
+            Lose = (from, d) =>
+            {
+                if (from.Name == "bob" && IsIkeAuth(d))
+                {
+                    responses.Add(d.Datagram);
+                    return responses.Count == 1;
+                }
+
+                return false;
+            },
+        };
+        lab.Establish(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(2, responses.Count);
+        Assert.Equal(responses[0], responses[1]); // the same octets: cached, not rebuilt
+        Assert.Single(lab.Bob.Installed);
+        Assert.Single(lab.Trace, l => l.StartsWith("bob: IKE_AUTH response"));
+        EstablishmentTests.AssertUp(lab);
+    }
+
+    [Fact]
+    public void Unanswered_IKE_SA_INIT_gives_up_after_strongSwans_schedule()
+    {
+        var lab = new Lab(alice: t => t with { KeyingTries = 1 });
+        lab.Bob.Online = false;
+        lab.Establish(TimeSpan.FromMinutes(5));
+
+        // 4 s × 1.8^n for n = 0..5: sends at 0, 4, 11.2, 24.2, 47.5, 89.5 s; gives up at 165.06 s.
+        Assert.Equal(6, lab.Trace.Count(l => l.StartsWith("alice: IKE_SA_INIT request 0")));
+        lab.AssertLogged(l => l.Contains("peer 192.0.2.2:500 did not answer IKE_SA_INIT request 0") && l.Contains("after 6 transmissions over 165.1s"));
+        Assert.Contains(lab.Alice.States, s => s.State == TunnelState.Down && s.Reason!.Contains("giving up after 1 attempts"));
+    }
+
+    [Fact]
+    public void Dead_peer_is_detected_and_the_tunnel_restarts_when_it_returns()
+    {
+        var lab = new Lab(alice: t => t with { DpdDelay = TimeSpan.FromSeconds(10), DpdAction = DpdAction.Restart, KeyingTries = 0 }).Establish();
+        EstablishmentTests.AssertUp(lab);
+
+        lab.Bob.Online = false;
+        lab.Run(TimeSpan.FromSeconds(200));
+
+        // HDR, SK {} --> (liveness) unanswered: 10 s of silence, then 165 s of retransmissions.
+        Assert.Contains(lab.Trace, l => l == "alice: INFORMATIONAL request 2 [ ]");
+        lab.AssertLogged(l => l.Contains("dead peer detected") && l.Contains("restart"));
+        Assert.Equal(lab.Alice.Installed.Select(i => i.InboundSpi), lab.Alice.Removed.Select(r => r.InboundSpi));
+
+        lab.Bob.Online = true;
+        lab.Run(TimeSpan.FromMinutes(6));
+
+        var status = Assert.Single(lab.Alice.Engine.GetStatus());
+        Assert.Equal(Sa.IkeSaState.Established, status.State);
+        // INITIAL_CONTACT made bob drop the IKE SA alice had abandoned.
+        Assert.Single(lab.Bob.Engine.GetStatus());
+    }
+
+    [Fact]
+    public void Quiet_tunnel_is_probed_only_after_dpd_delay()
+    {
+        var lab = new Lab(alice: t => t with { DpdDelay = TimeSpan.FromSeconds(30) }).Establish();
+        lab.Run(TimeSpan.FromSeconds(27)); // 29 s after IKE_AUTH
+        Assert.DoesNotContain(lab.Trace, l => l.StartsWith("alice: INFORMATIONAL"));
+
+        lab.Run(TimeSpan.FromSeconds(2));
+        Assert.Contains("alice: INFORMATIONAL request 2 [ ]", lab.Trace);
+        Assert.Contains("bob: INFORMATIONAL response 2 [ ]", lab.Trace);
+        EstablishmentTests.AssertUp(lab);
+    }
+
+    [Theory]
+    [InlineData("alice")]
+    [InlineData("bob")]
+    public void Either_side_deletes_the_tunnel(string closer)
+    {
+        var lab = new Lab().Establish();
+        var node = closer == "alice" ? lab.Alice : lab.Bob;
+        var other = lab.Peer(node);
+        var id = closer == "alice" ? 2 : 0;
+
+        lab.Apply(node, node.Engine.Terminate("net"));
+        lab.Run(TimeSpan.FromSeconds(2));
+
+        // HDR, SK { D(IKE) }  -->   <--  HDR, SK { }
+        Assert.Contains($"{closer}: INFORMATIONAL request {id} [ D ]", lab.Trace);
+        Assert.Contains($"{other.Name}: INFORMATIONAL response {id} [ ]", lab.Trace);
+        Assert.Empty(lab.Alice.Engine.GetStatus());
+        Assert.Empty(lab.Bob.Engine.GetStatus());
+        Assert.Single(lab.Alice.Removed);
+        Assert.Single(lab.Bob.Removed);
+    }
+
+    [Fact]
+    public void Shutdown_sends_DELETE_and_removes_everything()
+    {
+        var lab = new Lab().Establish();
+
+        lab.Apply(lab.Alice, lab.Alice.Engine.Shutdown());
+        lab.Run(TimeSpan.FromSeconds(1));
+
+        Assert.Contains("alice: INFORMATIONAL request 2 [ D ]", lab.Trace);
+        Assert.Empty(lab.Alice.Engine.GetStatus());
+        Assert.Empty(lab.Bob.Engine.GetStatus());
+        Assert.Single(lab.Bob.Removed);
+    }
+
+    [Fact]
+    public void Garbage_and_unknown_SPIs_are_dropped_counted_and_never_answered()
+    {
+        var lab = new Lab().Establish();
+        var local = new System.Net.IPEndPoint(lab.Bob.Address, 500);
+        var remote = new System.Net.IPEndPoint(lab.Alice.Address, 500);
+
+        Assert.Empty(lab.Bob.Engine.Receive(local, remote, new byte[] { 1, 2, 3 }));
+        Assert.Empty(lab.Bob.Engine.Receive(local, remote, new byte[40]));
+        var unknown = new IkeMessage(IkeHeader.Create(0x1111, 0x2222, ExchangeType.INFORMATIONAL, IkeHeaderFlags.Initiator, 5), []).Encode();
+        Assert.Empty(lab.Bob.Engine.Receive(local, remote, unknown));
+
+        Assert.Equal(2, lab.Bob.Engine.Statistics.Undecodable);
+        Assert.Equal(1, lab.Bob.Engine.Statistics.UnknownSpi);
+        EstablishmentTests.AssertUp(lab);
+    }
+
+    private static bool IsIkeAuth(SendDatagram d)
+    {
+        var ike = d.Datagram.AsSpan(d.Local.Port == 4500 ? 4 : 0);
+        return IkeHeader.TryRead(ike, out var h, out _) && h.ExchangeType == ExchangeType.IKE_AUTH;
+    }
+}
