@@ -1,5 +1,4 @@
 using System.Text;
-using IkeSharp.Crypto;
 using IkeSharp.Protocol;
 
 namespace IkeSharp.Crypto.Tests;

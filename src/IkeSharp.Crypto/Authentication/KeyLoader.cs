@@ -29,7 +29,7 @@ public static class KeyLoader
     /// <exception cref="KeyLoadException">The file is unreadable or holds no usable private key.</exception>
     public static AsymmetricAlgorithm LoadPrivateKey(string path)
     {
-        var file = PemFile.Read(path);
+        using var file = PemFile.Read(path);
         var (label, der) = file.Find(
             "a PEM private key (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)",
             PrivateKeyLabel, RsaPrivateKeyLabel, EcPrivateKeyLabel, EncryptedPrivateKeyLabel);
@@ -56,7 +56,7 @@ public static class KeyLoader
     /// <exception cref="KeyLoadException">The file is unreadable or holds no usable public key.</exception>
     public static AsymmetricAlgorithm LoadPublicKey(string path)
     {
-        var file = PemFile.Read(path);
+        using var file = PemFile.Read(path);
         if (file.Blocks.Count == 0)
         {
             using var certificate = LoadDerCertificate(file, "a public key (PEM PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE, or a DER certificate)");
@@ -89,7 +89,7 @@ public static class KeyLoader
     /// <exception cref="KeyLoadException">The file is unreadable or holds no certificate.</exception>
     public static X509Certificate2 LoadCertificate(string path)
     {
-        var file = PemFile.Read(path);
+        using var file = PemFile.Read(path);
         return file.Blocks.Count == 0
             ? LoadDerCertificate(file, "a PEM or DER certificate")
             : LoadCertificate(path, file.Find("a PEM CERTIFICATE", CertificateLabel).Der);

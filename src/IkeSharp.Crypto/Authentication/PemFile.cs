@@ -3,13 +3,20 @@ using System.Text;
 
 namespace IkeSharp.Crypto;
 
-/// <summary>The RFC 7468 PEM blocks of a key or certificate file, decoded, with the file's name for error messages.</summary>
-internal sealed class PemFile
+/// <summary>
+/// The RFC 7468 PEM blocks of a key or certificate file, decoded, with the file's name for error
+/// messages. The file may hold a private key, so every copy of it (raw octets, text, decoded DER) lives
+/// in an array that <see cref="Dispose"/> wipes, never in an immutable string.
+/// </summary>
+internal sealed class PemFile : IDisposable
 {
-    private PemFile(string path, byte[] contents, IReadOnlyList<(string Label, byte[] Der)> blocks)
+    private readonly char[] _text;
+
+    private PemFile(string path, byte[] contents, char[] text, IReadOnlyList<(string Label, byte[] Der)> blocks)
     {
         Path = path;
         Contents = contents;
+        _text = text;
         Blocks = blocks;
     }
 
@@ -34,15 +41,19 @@ internal sealed class PemFile
             throw new KeyLoadException($"{path}: cannot read the file ({e.Message}).", e);
         }
 
+        var text = Encoding.ASCII.GetChars(contents);
         var blocks = new List<(string, byte[])>();
-        ReadOnlySpan<char> text = Encoding.ASCII.GetString(contents);
-        while (PemEncoding.TryFind(text, out var fields))
+        ReadOnlySpan<char> remaining = text;
+        while (PemEncoding.TryFind(remaining, out var fields))
         {
-            blocks.Add((text[fields.Label].ToString(), Convert.FromBase64String(text[fields.Base64Data].ToString())));
-            text = text[fields.Location.End..];
+            // TryFind has validated the base64, so decoding into the announced length cannot fail.
+            var der = new byte[fields.DecodedDataLength];
+            Convert.TryFromBase64Chars(remaining[fields.Base64Data], der, out _);
+            blocks.Add((remaining[fields.Label].ToString(), der));
+            remaining = remaining[fields.Location.End..];
         }
 
-        return new PemFile(path, contents, blocks);
+        return new PemFile(path, contents, text, blocks);
     }
 
     /// <summary>The first block carrying one of <paramref name="labels"/>, or an error saying what the file holds instead.</summary>
@@ -68,14 +79,23 @@ internal sealed class PemFile
         }
 
         // OpenSSL's legacy encrypted PEM puts RFC 1421 headers inside the block, which RFC 7468 readers skip.
-        string text = Encoding.ASCII.GetString(Contents);
-        if (text.Contains("Proc-Type: 4,ENCRYPTED", StringComparison.Ordinal))
+        if (_text.AsSpan().IndexOf("Proc-Type: 4,ENCRYPTED", StringComparison.Ordinal) >= 0)
         {
             return "a passphrase-encrypted legacy PEM key, which is not supported (decrypt it with `openssl pkey -in FILE -out FILE`)";
         }
 
-        return text.Contains("-----BEGIN ", StringComparison.Ordinal)
+        return _text.AsSpan().IndexOf("-----BEGIN ", StringComparison.Ordinal) >= 0
             ? "a malformed PEM block"
             : $"no PEM block ({Contents.Length} octets that are not PEM text)";
+    }
+
+    public void Dispose()
+    {
+        CryptographicOperations.ZeroMemory(Contents);
+        Array.Clear(_text);
+        foreach (var (_, der) in Blocks)
+        {
+            CryptographicOperations.ZeroMemory(der);
+        }
     }
 }

@@ -42,11 +42,12 @@ public static class SignatureHashNegotiation
         IEnumerable<HashAlgorithm> localPreference,
         bool useRsaPss)
     {
+        ArgumentNullException.ThrowIfNull(key);
         var keyAlgorithm = key switch
         {
             RSA => SignatureKeyAlgorithm.Rsa,
             ECDsa => SignatureKeyAlgorithm.Ecdsa,
-            _ => throw new ArgumentException($"A {key?.GetType().Name ?? "null"} key cannot sign IKE AUTH payloads.", nameof(key)),
+            _ => throw new ArgumentException($"A {key.GetType().Name} key cannot sign IKE AUTH payloads.", nameof(key)),
         };
         return SelectHash(peerSupported, localPreference) is { } hash
             ? SignatureScheme.For(keyAlgorithm, hash, useRsaPss && keyAlgorithm == SignatureKeyAlgorithm.Rsa)

@@ -70,10 +70,10 @@ internal sealed class SignatureOperation
         _ => $"{_description} needs an {_keyAlgorithm} key but the key is {key.GetType().Name}",
     };
 
-    public byte[] Sign(AsymmetricAlgorithm key, ReadOnlySpan<byte> data) => key switch
+    public byte[] Sign(AsymmetricAlgorithm key, ReadOnlySpan<byte> data) => (key, _rsaPadding) switch
     {
-        RSA rsa => rsa.SignData(data, _hash, _rsaPadding!),
-        ECDsa ecdsa => ecdsa.SignData(data, _hash, _ecdsaFormat),
+        (RSA rsa, { } padding) => rsa.SignData(data, _hash, padding),
+        (ECDsa ecdsa, null) => ecdsa.SignData(data, _hash, _ecdsaFormat),
         _ => throw new ArgumentException(CheckKey(key), nameof(key)),
     };
 
@@ -81,10 +81,10 @@ internal sealed class SignatureOperation
     {
         try
         {
-            return key switch
+            return (key, _rsaPadding) switch
             {
-                RSA rsa => rsa.VerifyData(data, signature, _hash, _rsaPadding!),
-                ECDsa ecdsa => ecdsa.VerifyData(data, signature, _hash, _ecdsaFormat),
+                (RSA rsa, { } padding) => rsa.VerifyData(data, signature, _hash, padding),
+                (ECDsa ecdsa, null) => ecdsa.VerifyData(data, signature, _hash, _ecdsaFormat),
                 _ => false,
             };
         }

@@ -25,6 +25,7 @@ public sealed class SignatureVerifier
     /// <summary>
     /// Verifies <paramref name="authenticationData"/> (the AUTH payload after its method and RESERVED
     /// octets) over <paramref name="octets"/>; on failure <paramref name="failure"/> says why, for the log.
+    /// Methods other than DIGITAL_SIGNATURE fix their own algorithm; whether to allow them is the caller's policy.
     /// </summary>
     public bool Verify(
         AuthenticationMethod method,

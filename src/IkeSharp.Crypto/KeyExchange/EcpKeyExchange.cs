@@ -22,9 +22,10 @@ internal sealed class EcpKeyExchange : KeyExchange
         // RFC 5903 §7: the KE payload holds x | y, each zero-padded to the field size, with no
         // point-format octet (unlike SEC1's 0x04 prefix).
         var q = key.ExportParameters(includePrivateParameters: false).Q;
+        var (x, y) = (q.X!, q.Y!);
         _publicValue = new byte[2 * _coordinateSize];
-        q.X.CopyTo(_publicValue.AsSpan(_coordinateSize - q.X!.Length));
-        q.Y.CopyTo(_publicValue.AsSpan((2 * _coordinateSize) - q.Y!.Length));
+        x.CopyTo(_publicValue.AsSpan(_coordinateSize - x.Length));
+        y.CopyTo(_publicValue.AsSpan((2 * _coordinateSize) - y.Length));
     }
 
     public override ReadOnlySpan<byte> PublicValue => _publicValue;

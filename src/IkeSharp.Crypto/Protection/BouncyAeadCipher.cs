@@ -14,11 +14,11 @@ namespace IkeSharp.Crypto;
 /// </remarks>
 internal sealed class BouncyAeadCipher(IAeadCipher cipher, ReadOnlySpan<byte> key, int tagSize) : AeadCipher(tagSize)
 {
-    private readonly KeyParameter _key = new(key);
+    private KeyParameter? _unusedKey = new(key);
 
     public override void Seal(ReadOnlySpan<byte> nonce, Span<byte> sealedData, ReadOnlySpan<byte> associatedData)
     {
-        cipher.Init(forEncryption: true, new AeadParameters(_key, TagSize * 8, nonce.ToArray()));
+        cipher.Init(forEncryption: true, Parameters(nonce));
         cipher.ProcessAadBytes(associatedData);
         int written = cipher.ProcessBytes(sealedData[..^TagSize], sealedData);
         cipher.DoFinal(sealedData[written..]);
@@ -26,7 +26,7 @@ internal sealed class BouncyAeadCipher(IAeadCipher cipher, ReadOnlySpan<byte> ke
 
     public override bool TryOpen(ReadOnlySpan<byte> nonce, Span<byte> sealedData, ReadOnlySpan<byte> associatedData)
     {
-        cipher.Init(forEncryption: false, new AeadParameters(_key, TagSize * 8, nonce.ToArray()));
+        cipher.Init(forEncryption: false, Parameters(nonce));
         cipher.ProcessAadBytes(associatedData);
         int written = cipher.ProcessBytes(sealedData, sealedData);
         try
@@ -40,6 +40,15 @@ internal sealed class BouncyAeadCipher(IAeadCipher cipher, ReadOnlySpan<byte> ke
             sealedData[..^TagSize].Clear();
             return false;
         }
+    }
+
+    // Only the first initialisation passes the key: BouncyCastle then expands it (for GCM, into its
+    // multiplication tables) once, and a null key on later calls reuses that work with the new nonce.
+    private AeadParameters Parameters(ReadOnlySpan<byte> nonce)
+    {
+        var parameters = new AeadParameters(_unusedKey, TagSize * 8, nonce.ToArray());
+        _unusedKey = null;
+        return parameters;
     }
 
     // BouncyCastle holds no native state, and its key copy cannot be wiped (see remarks): nothing to release.
