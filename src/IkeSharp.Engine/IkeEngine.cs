@@ -251,7 +251,11 @@ public sealed class IkeEngine
         List<EngineEffect> effects;
         lock (sa.Sync)
         {
-            action();
+            using (sa.BeginLogScope())
+            {
+                action();
+            }
+
             effects = sa.TakeEffects();
         }
 

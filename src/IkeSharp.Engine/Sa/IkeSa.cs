@@ -26,7 +26,6 @@ internal sealed partial class IkeSa : IDisposable
 {
     private readonly EngineContext _context;
     private readonly List<EngineEffect> _effects = [];
-    private readonly IDisposable? _logScope;
     private SkProtection? _outbound;
     private SkProtection? _inbound;
 
@@ -41,7 +40,6 @@ internal sealed partial class IkeSa : IDisposable
         Remote = remote;
         Tasks = new TaskManager(this);
         Logger = context.Loggers.CreateLogger("IkeSharp.IkeSa");
-        _logScope = Logger.BeginScope(new Dictionary<string, object> { ["Tunnel"] = tunnel.Name, ["IkeSa"] = SpiText });
         LastReceived = context.Now;
     }
 
@@ -118,6 +116,15 @@ internal sealed partial class IkeSa : IDisposable
     public string? DeleteAfterResponse { get; set; }
 
     public bool IsHalfOpen => !IsOriginalInitiator && State is IkeSaState.Connecting or IkeSaState.Authenticating;
+
+    /// <summary>Opens the logging scope that gives every event of this SA its structured properties.</summary>
+    public IDisposable? BeginLogScope() => Logger.BeginScope(new Dictionary<string, object>
+    {
+        ["Tunnel"] = Tunnel.Name,
+        ["IkeSa"] = SpiText,
+        ["Peer"] = Remote.ToString(),
+        ["MessageId"] = Tasks.NextRequestId,
+    });
 
     public void Emit(EngineEffect effect) => _effects.Add(effect);
 
@@ -459,6 +466,5 @@ internal sealed partial class IkeSa : IDisposable
         _outbound?.Dispose();
         _inbound?.Dispose();
         Keys?.Dispose();
-        _logScope?.Dispose();
     }
 }

@@ -1,0 +1,332 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using IkeSharp.Crypto;
+using IkeSharp.Engine;
+using IkeSharp.Engine.Configuration;
+using IkeSharp.Engine.Negotiation;
+using IkeSharp.Protocol;
+
+namespace IkeSharp.Daemon.Configuration;
+
+/// <summary>
+/// Loads ikesharp.conf and its secrets file into <see cref="DaemonSettings"/>, validating every key.
+/// Errors name the file, line and key and say how to fix it (docs/configuration.md lists every key).
+/// </summary>
+public static class ConfigLoader
+{
+    public const string DefaultSocket = "/run/ikesharp/ikesharp.sock";
+
+    private static readonly string[] DaemonKeys = ["listen", "datapath", "secrets", "socket", "cookie_threshold", "half_open_timeout"];
+
+    private static readonly string[] TunnelKeys =
+    [
+        "local_addrs", "remote_addrs", "remote_port", "local_id", "remote_id", "auth", "local_key", "remote_pubkey",
+        "ike_proposals", "start_action", "keyingtries", "dpd_delay", "dpd_action", "encap", "retransmit_timeout",
+        "retransmit_base", "retransmit_tries", "nat_keepalive", "allow_legacy_groups",
+    ];
+
+    private static readonly string[] ChildKeys = ["local_ts", "remote_ts", "esp_proposals"];
+
+    /// <param name="secretsOverride">A secrets file given on the command line, instead of the config's <c>secrets</c> key.</param>
+    /// <param name="socketOverride">A control socket path given on the command line.</param>
+    public static DaemonSettings Load(string path, string? secretsOverride = null, string? socketOverride = null)
+    {
+        var file = Path.GetFullPath(path);
+        if (!File.Exists(file))
+        {
+            throw new ConfigException(file, 0, null, "config file not found", "pass the path of an existing file with --config");
+        }
+
+        var root = ConfigSyntax.Parse(File.ReadAllText(file), file);
+        CheckKnown(root, [], ["daemon", "tunnels"]);
+        var daemon = root.Section("daemon") ?? new ConfigSection("daemon", 0, file);
+        CheckKnown(daemon, DaemonKeys, []);
+
+        var secretsPath = secretsOverride ?? (daemon.Entry("secrets") is { } s ? Resolve(file, s.Value) : Path.Combine(Path.GetDirectoryName(file)!, "secrets.conf"));
+        var secrets = File.Exists(secretsPath) ? LoadSecrets(secretsPath) : null;
+
+        var tunnelsSection = root.Section("tunnels") ?? throw new ConfigException(file, 1, "tunnels", "no 'tunnels' block", "add 'tunnels { name { ... } }' with at least one tunnel");
+        CheckKnown(tunnelsSection, [], tunnelsSection.Sections.Select(t => t.Name).ToArray());
+        var tunnels = tunnelsSection.Sections.Select(t => LoadTunnel(t, file, secrets, secretsPath)).ToImmutableArray();
+        if (tunnels.IsEmpty)
+        {
+            throw new ConfigException(file, tunnelsSection.Line, "tunnels", "no tunnel is configured", "add a block 'name { remote_addrs = ... }' inside 'tunnels'");
+        }
+
+        var duplicate = tunnels.GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new ConfigException(file, tunnelsSection.Sections.Last(t => t.Name == duplicate.Key).Line, duplicate.Key, "tunnel name used twice", "give each tunnel its own name");
+        }
+
+        var listen = daemon.Entry("listen") is { } l
+            ? [.. Split(l).Select(a => Address(file, l, a))]
+            : tunnels.Where(t => t.LocalAddress is not null).Select(t => t.LocalAddress!).Distinct().ToImmutableArray();
+        if (listen.IsEmpty)
+        {
+            throw new ConfigException(file, daemon.Line, "listen", "no address to listen on", "set daemon { listen = ADDRESS } or local_addrs in a tunnel");
+        }
+
+        var engine = new EngineOptions
+        {
+            Tunnels = tunnels,
+            CookieThreshold = daemon.Entry("cookie_threshold") is { } c ? Integer(file, c, 0, 100_000) : 10,
+            HalfOpenTimeout = daemon.Entry("half_open_timeout") is { } h ? Duration(file, h) : TimeSpan.FromSeconds(30),
+        };
+        var datapath = daemon.Entry("datapath") is { } d ? Enumeration<DatapathKind>(file, d) : DatapathKind.Auto;
+        var socket = socketOverride ?? (daemon.Entry("socket") is { } so ? Resolve(file, so.Value) : DefaultSocket);
+        return new DaemonSettings(file, engine, listen, datapath, socket);
+    }
+
+    private static TunnelConfig LoadTunnel(ConfigSection t, string file, ConfigSection? secrets, string secretsPath)
+    {
+        CheckKnown(t, TunnelKeys, ["children"]);
+        ConfigEntry Required(string key, string fix) => t.Entry(key) ?? throw new ConfigException(file, t.Line, $"{t.Name}.{key}", "missing", fix);
+
+        var local = t.Entry("local_addrs") is { } la ? Address(file, la, Split(la).Single()) : null;
+        var remotes = t.Entry("remote_addrs") is { } ra && ra.Value != "%any" ? Split(ra).Select(a => Address(file, ra, a)).ToImmutableArray() : [];
+        var auth = t.Entry("auth") is { } a ? a.Value : "psk";
+        var (localAuth, remoteAuth) = auth switch
+        {
+            "psk" => PskAuth(t, file, secrets, secretsPath),
+            "pubkey" => PublicKeyAuth(t, file, Required),
+            _ => throw new ConfigException(file, t.Entry("auth")!.Line, $"{t.Name}.auth", $"unknown method '{auth}'", "use psk or pubkey"),
+        };
+        var localId = t.Entry("local_id") is { } lid ? Id(file, lid) : local is not null ? Identity.FromAddress(local)
+            : throw new ConfigException(file, t.Line, $"{t.Name}.local_id", "missing, and no local_addrs to default it to", "set local_id (e.g. the Elastic IP) or local_addrs");
+        var childrenSection = t.Section("children") ?? throw new ConfigException(file, t.Line, $"{t.Name}.children", "no children block", "add children { net { local_ts = ... remote_ts = ... } }");
+        var children = childrenSection.Sections.Select(c => LoadChild(c, file, t.Name)).ToImmutableArray();
+
+        var startEntry = t.Entry("start_action");
+        var startAction = startEntry is not null ? StartActionOf(file, startEntry) : StartAction.None;
+        if (startAction != StartAction.None && (local is null || remotes.IsEmpty))
+        {
+            var sa = startEntry!;
+            throw new ConfigException(file, sa.Line, $"{t.Name}.start_action", $"'{sa.Value}' needs a local_addrs and a concrete remote_addrs to initiate to", "set both addresses, or use start_action = none");
+        }
+
+        var retransmit = new RetransmitPolicy(
+            t.Entry("retransmit_timeout") is { } rt ? Duration(file, rt) : RetransmitPolicy.Default.Timeout,
+            t.Entry("retransmit_base") is { } rb ? Number(file, rb, 1.0, 10.0) : RetransmitPolicy.Default.Base,
+            t.Entry("retransmit_tries") is { } rtr ? Integer(file, rtr, 0, 100) : RetransmitPolicy.Default.Tries);
+
+        return new TunnelConfig
+        {
+            Name = t.Name,
+            LocalAddress = local,
+            RemoteAddresses = remotes,
+            RemotePort = t.Entry("remote_port") is { } rp ? Integer(file, rp, 1, 65535) : UdpEncapsulation.IkePort,
+            LocalIdentity = localId,
+            RemoteIdentity = t.Entry("remote_id") is { } rid && rid.Value != "%any" ? Id(file, rid) : null,
+            LocalAuth = localAuth,
+            RemoteAuth = remoteAuth,
+            IkeProposals = Proposals(file, t.Entry("ike_proposals"), t.Name, ProtocolId.IKE),
+            Children = children,
+            StartAction = startAction,
+            KeyingTries = t.Entry("keyingtries") is { } kt ? (kt.Value is "%forever" or "0" ? 0 : Integer(file, kt, 1, 1000)) : 3,
+            DpdDelay = t.Entry("dpd_delay") is { } dd ? Duration(file, dd) : TimeSpan.FromSeconds(30),
+            DpdAction = t.Entry("dpd_action") is { } da ? Enumeration<DpdAction>(file, da) : DpdAction.Clear,
+            ForceEncapsulation = t.Entry("encap") is { } e && Boolean(file, e),
+            Retransmit = retransmit,
+            NatKeepalive = t.Entry("nat_keepalive") is { } nk ? Duration(file, nk) : TimeSpan.FromSeconds(20),
+            AllowLegacyGroups = t.Entry("allow_legacy_groups") is { } alg && Boolean(file, alg),
+        };
+    }
+
+    private static ChildConfig LoadChild(ConfigSection c, string file, string tunnel)
+    {
+        CheckKnown(c, ChildKeys, []);
+        ImmutableArray<TrafficSelector> Selectors(string key)
+        {
+            var entry = c.Entry(key) ?? throw new ConfigException(file, c.Line, $"{tunnel}.children.{c.Name}.{key}", "missing", $"set {key} to one or more subnets, e.g. 10.1.0.0/24");
+            try
+            {
+                return [.. Split(entry).Select(s => TrafficSelectorNarrowing.FromPrefix(s))];
+            }
+            catch (FormatException ex)
+            {
+                throw new ConfigException(file, entry.Line, $"{tunnel}.children.{c.Name}.{key}", $"'{entry.Value}' is not a list of subnets: {ex.Message}", "write subnets as ADDRESS/PREFIX separated by commas");
+            }
+        }
+
+        return new ChildConfig(c.Name, Selectors("local_ts"), Selectors("remote_ts"), Proposals(file, c.Entry("esp_proposals"), $"{tunnel}.children.{c.Name}", ProtocolId.ESP));
+    }
+
+    private static (AuthConfig Local, AuthConfig Remote) PskAuth(ConfigSection t, string file, ConfigSection? secrets, string secretsPath)
+    {
+        var entry = secrets?.Section(t.Name)?.Entry("psk")
+            ?? throw new ConfigException(file, t.Entry("auth")?.Line ?? t.Line, $"{t.Name}.auth", $"psk authentication but no pre-shared key for '{t.Name}' in {secretsPath}",
+                $"add 'secrets {{ {t.Name} {{ psk = ... }} }}' to {secretsPath} (mode 0600)");
+        var psk = ParseSecret(entry, secretsPath, t.Name);
+        return (AuthConfig.Psk(psk), AuthConfig.Psk(psk));
+    }
+
+    private static (AuthConfig Local, AuthConfig Remote) PublicKeyAuth(ConfigSection t, string file, Func<string, string, ConfigEntry> required)
+    {
+        var localKey = required("local_key", "set local_key to our private key in PEM (PKCS#1, PKCS#8 or SEC1)");
+        var remoteKeys = required("remote_pubkey", "set remote_pubkey to the peer's public key file(s), e.g. as made by 'openssl rsa -pubout'");
+        try
+        {
+            var privateKey = KeyLoader.LoadPrivateKey(Resolve(file, localKey.Value));
+            var trusted = Split(remoteKeys).Select(p => KeyLoader.LoadPublicKey(Resolve(file, p))).ToImmutableArray();
+            return (new AuthConfig(AuthKind.PublicKey) { PrivateKey = privateKey }, new AuthConfig(AuthKind.PublicKey) { TrustedPublicKeys = trusted });
+        }
+        catch (KeyLoadException e)
+        {
+            throw new ConfigException(file, localKey.Line, $"{t.Name}.local_key/remote_pubkey", e.Message, "point the key at a PEM file of the right kind");
+        }
+    }
+
+    private static ConfigSection LoadSecrets(string path)
+    {
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
+        {
+            throw new ConfigException(path, 0, null, "secrets file is readable or writable by group or others", $"chmod 600 {path}");
+        }
+
+        var root = ConfigSyntax.Parse(File.ReadAllText(path), path);
+        return root.Section("secrets") ?? throw new ConfigException(path, 1, "secrets", "no 'secrets' block", "wrap the entries in 'secrets { TUNNEL { psk = ... } }'");
+    }
+
+    /// <summary>strongSwan's notation: <c>0x</c> hex, <c>0s</c> base64, otherwise the text itself.</summary>
+    private static byte[] ParseSecret(ConfigEntry entry, string file, string tunnel)
+    {
+        try
+        {
+            var bytes = entry.Value.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? Convert.FromHexString(entry.Value[2..])
+                : entry.Value.StartsWith("0s", StringComparison.Ordinal) ? Convert.FromBase64String(entry.Value[2..])
+                : Encoding.UTF8.GetBytes(entry.Value);
+            return bytes.Length > 0 ? bytes : throw new FormatException("empty");
+        }
+        catch (FormatException)
+        {
+            throw new ConfigException(file, entry.Line, $"{tunnel}.psk", "not a valid secret", "write text, 0x followed by hex digits, or 0s followed by base64");
+        }
+    }
+
+    private static ImmutableArray<ProposalSpec> Proposals(string file, ConfigEntry? entry, string where, ProtocolId protocol)
+    {
+        try
+        {
+            return ProposalSyntax.Parse(entry?.Value ?? "default", protocol);
+        }
+        catch (FormatException e)
+        {
+            throw new ConfigException(file, entry!.Line, $"{where}.{entry.Key}", e.Message, "use strongSwan's syntax, e.g. aes256-sha256-modp2048 or aes256gcm16-prfsha384-x25519");
+        }
+    }
+
+    private static void CheckKnown(ConfigSection section, string[] keys, string[] sections)
+    {
+        foreach (var entry in section.Entries.Where(e => !keys.Contains(e.Key)))
+        {
+            throw new ConfigException(section.File, entry.Line, entry.Key, $"unknown key in '{(section.Name.Length == 0 ? "(top level)" : section.Name)}'", Suggest(entry.Key, keys));
+        }
+
+        foreach (var sub in section.Sections.Where(s => !sections.Contains(s.Name)))
+        {
+            throw new ConfigException(section.File, sub.Line, sub.Name, $"unknown block in '{(section.Name.Length == 0 ? "(top level)" : section.Name)}'", Suggest(sub.Name, sections));
+        }
+    }
+
+    private static string Suggest(string word, string[] known)
+    {
+        var best = known.OrderBy(k => Distance(word, k)).FirstOrDefault();
+        return best is not null && Distance(word, best) <= 3 ? $"did you mean '{best}'?" : $"known here: {string.Join(", ", known)}";
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
+        for (var j = 0; j <= b.Length; j++)
+        {
+            d[0, j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+        }
+
+        return d[a.Length, b.Length];
+    }
+
+    private static string[] Split(ConfigEntry entry) => entry.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    private static string Resolve(string configFile, string path) => Path.IsPathRooted(path) ? path : Path.Combine(Path.GetDirectoryName(configFile)!, path);
+
+    private static IPAddress Address(string file, ConfigEntry entry, string text)
+        => IPAddress.TryParse(text, out var address) ? address
+            : throw new ConfigException(file, entry.Line, entry.Key, $"'{text}' is not an IP address", "write an IPv4 or IPv6 address (host names are not resolved)");
+
+    private static Identity Id(string file, ConfigEntry entry)
+    {
+        try
+        {
+            return Identity.Parse(entry.Value);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or CryptographicException)
+        {
+            throw new ConfigException(file, entry.Line, entry.Key, $"'{entry.Value}' is not an identity: {e.Message}", "use an IP address, @fqdn, user@domain, a DN like 'C=CH, O=Org, CN=gw', or @#hex");
+        }
+    }
+
+    private static StartAction StartActionOf(string file, ConfigEntry entry) => entry.Value switch
+    {
+        "none" or "add" => StartAction.None,
+        "start" => StartAction.Start,
+        "trap" or "route" => StartAction.Trap,
+        _ => throw new ConfigException(file, entry.Line, entry.Key, $"unknown start action '{entry.Value}'", "use none, start or trap"),
+    };
+
+    private static T Enumeration<T>(string file, ConfigEntry entry)
+        where T : struct, Enum
+        => Enum.TryParse<T>(entry.Value, ignoreCase: true, out var value) && Enum.IsDefined(value) ? value
+            : throw new ConfigException(file, entry.Line, entry.Key, $"unknown value '{entry.Value}'", $"use one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}");
+
+    private static bool Boolean(string file, ConfigEntry entry) => entry.Value switch
+    {
+        "yes" or "true" or "1" => true,
+        "no" or "false" or "0" => false,
+        _ => throw new ConfigException(file, entry.Line, entry.Key, $"'{entry.Value}' is not yes or no", "write yes or no"),
+    };
+
+    private static int Integer(string file, ConfigEntry entry, int min, int max)
+        => int.TryParse(entry.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max ? value
+            : throw new ConfigException(file, entry.Line, entry.Key, $"'{entry.Value}' is not a whole number from {min} to {max}", $"write a number between {min} and {max}");
+
+    private static double Number(string file, ConfigEntry entry, double min, double max)
+        => double.TryParse(entry.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max ? value
+            : throw new ConfigException(file, entry.Line, entry.Key, $"'{entry.Value}' is not a number from {min} to {max}", $"write a number between {min} and {max}");
+
+    /// <summary>strongSwan durations: <c>30</c> or <c>30s</c>, <c>5m</c>, <c>1h</c>, <c>1d</c>.</summary>
+    private static TimeSpan Duration(string file, ConfigEntry entry)
+    {
+        var text = entry.Value;
+        var unit = text.Length > 0 && char.IsLetter(text[^1]) ? text[^1] : 's';
+        var number = char.IsLetter(text.Length > 0 ? text[^1] : '0') ? text[..^1] : text;
+        if (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0)
+        {
+            switch (unit)
+            {
+                case 's': return TimeSpan.FromSeconds(value);
+                case 'm': return TimeSpan.FromMinutes(value);
+                case 'h': return TimeSpan.FromHours(value);
+                case 'd': return TimeSpan.FromDays(value);
+            }
+        }
+
+        throw new ConfigException(file, entry.Line, entry.Key, $"'{text}' is not a duration", "write e.g. 30s, 5m, 1h");
+    }
+}

@@ -1,0 +1,137 @@
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using IkeSharp.Daemon.Configuration;
+using IkeSharp.Daemon.Hosting;
+using IkeSharp.Engine;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace IkeSharp.Daemon.Control;
+
+/// <summary>
+/// The control socket <c>ikesharp</c> talks to: a Unix stream socket (mode 0600, root only) carrying
+/// one JSON request per line (<c>{"command":"status"}</c>, <c>{"command":"up","tunnel":"x"}</c>)
+/// and one JSON response per line (<c>{"ok":true,...}</c> or <c>{"ok":false,"error":"..."}</c>).
+/// </summary>
+internal sealed partial class ControlServer(DaemonSettings settings, IkeEngine engine, EngineHost host, ILogger<ControlServer> logger) : IHostedService, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private Socket? _listener;
+    private Task? _accepting;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var path = settings.ControlSocket;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        if (File.Exists(path))
+        {
+            File.Delete(path); // a stale socket of a previous run; binding would fail
+        }
+
+        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _listener.Bind(new UnixDomainSocketEndPoint(path));
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        _listener.Listen(16);
+        LogListening(path);
+        _accepting = AcceptLoop(_listener);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _listener?.Dispose();
+        if (_accepting is not null)
+        {
+            await _accepting.ConfigureAwait(false);
+        }
+
+        File.Delete(settings.ControlSocket);
+    }
+
+    public void Dispose()
+    {
+        _listener?.Dispose();
+        _stopping.Dispose();
+    }
+
+    /// <summary>Answers one request line; public for tests.</summary>
+    public string Handle(string line)
+    {
+        try
+        {
+            var request = JsonNode.Parse(line) as JsonObject ?? throw new JsonException("not a JSON object");
+            var command = request["command"]?.GetValue<string>() ?? throw new JsonException("no command");
+            var tunnel = request["tunnel"]?.GetValue<string>();
+            switch (command)
+            {
+                case "status":
+                    return Ok(new JsonObject { ["tunnels"] = StatusJson.Tunnels(settings.Engine.Tunnels, engine.GetStatus()), ["statistics"] = StatusJson.Statistics(engine.Statistics) });
+                case "up" when tunnel is not null:
+                    host.Execute(engine.Initiate(tunnel));
+                    return Ok(new JsonObject { ["message"] = $"initiating {tunnel}" });
+                case "down" when tunnel is not null:
+                    host.Execute(engine.Terminate(tunnel));
+                    return Ok(new JsonObject { ["message"] = $"closing {tunnel}" });
+                default:
+                    return Error($"unknown command '{command}'{(command is "up" or "down" ? " without a tunnel" : "")}; known: status, up TUNNEL, down TUNNEL");
+            }
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
+        {
+            return Error(e.Message);
+        }
+    }
+
+    private static string Ok(JsonObject body)
+    {
+        body["ok"] = true;
+        return body.ToJsonString();
+    }
+
+    private static string Error(string message) => new JsonObject { ["ok"] = false, ["error"] = message }.ToJsonString();
+
+    private async Task AcceptLoop(Socket listener)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => Serve(client));
+        }
+    }
+
+    private async Task Serve(Socket client)
+    {
+        using (client)
+        {
+            await using var stream = new NetworkStream(client, ownsSocket: false);
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true };
+            try
+            {
+                while (await reader.ReadLineAsync(_stopping.Token).ConfigureAwait(false) is { } line)
+                {
+                    await writer.WriteLineAsync(Handle(line)).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+            {
+                // client went away or the daemon is stopping
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "control socket {Path}")]
+    private partial void LogListening(string path);
+}

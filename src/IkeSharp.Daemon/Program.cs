@@ -1,0 +1,74 @@
+using System.CommandLine;
+using IkeSharp.Daemon.Configuration;
+using IkeSharp.Daemon.Control;
+using IkeSharp.Daemon.Hosting;
+using IkeSharp.Engine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+
+var config = new Option<FileInfo>("--config") { Description = "ikesharp.conf to run with", Required = true };
+var secrets = new Option<FileInfo?>("--secrets") { Description = "secrets file (default: the config's 'secrets' key, else secrets.conf beside it)" };
+var socket = new Option<string?>("--socket") { Description = $"control socket path (default {ConfigLoader.DefaultSocket})" };
+var logFormat = new Option<string>("--log-format") { Description = "text or json", DefaultValueFactory = _ => "text" };
+var logLevel = new Option<LogEventLevel>("--log-level") { Description = "Verbose, Debug, Information, Warning, Error", DefaultValueFactory = _ => LogEventLevel.Information };
+var datapath = new Option<DatapathKind?>("--datapath") { Description = "override the config's datapath (record)" };
+var root = new RootCommand("ikesharpd: the IkeSharp IKEv2 daemon") { config, secrets, socket, logFormat, logLevel, datapath };
+root.SetAction(async (result, cancellation) =>
+{
+    DaemonSettings settings;
+    try
+    {
+        settings = ConfigLoader.Load(result.GetValue(config)!.FullName, result.GetValue(secrets)?.FullName, result.GetValue(socket));
+    }
+    catch (ConfigException e)
+    {
+        await Console.Error.WriteLineAsync($"ikesharpd: invalid configuration: {e.Message}").ConfigureAwait(false);
+        return 78; // EX_CONFIG
+    }
+
+    if (result.GetValue(datapath) is { } forced)
+    {
+        settings = settings with { Datapath = forced };
+    }
+
+    var logger = new LoggerConfiguration()
+        .MinimumLevel.Is(result.GetValue(logLevel))
+        .Enrich.FromLogContext();
+    logger = result.GetValue(logFormat) == "json"
+        ? logger.WriteTo.Console(new CompactJsonFormatter())
+        : logger.WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} [{Level:u3}] {Tunnel} {Message:lj}{NewLine}{Exception}");
+    Log.Logger = logger.CreateLogger();
+
+    var builder = Host.CreateApplicationBuilder();
+    builder.Logging.ClearProviders();
+    builder.Services.AddSerilog();
+    builder.Services.AddSingleton(settings);
+    builder.Services.AddSingleton(TimeProvider.System);
+    builder.Services.AddSingleton<IDatapath, RecordingDatapath>();
+    builder.Services.AddSingleton(sp => new IkeEngine(settings.Engine, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>()));
+    builder.Services.AddSingleton<UdpTransport>();
+    builder.Services.AddSingleton<EngineHost>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
+    builder.Services.AddHostedService<ControlServer>();
+    try
+    {
+        using var host = builder.Build();
+        await host.RunAsync(cancellation).ConfigureAwait(false);
+        return 0;
+    }
+    catch (InvalidOperationException e)
+    {
+        Log.Fatal("ikesharpd: {Error}", e.Message);
+        return 1;
+    }
+    finally
+    {
+        await Log.CloseAndFlushAsync().ConfigureAwait(false);
+    }
+});
+
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
