@@ -12,6 +12,23 @@ fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
+# The interop lab's tools, from Debian: strongSwan 5.9.8 as the real peer, nftables for the NAT
+# namespace, iproute2 for namespaces, openssl for test keys. Installed only when missing.
+lab_packages=(strongswan-charon strongswan-swanctl libcharon-extra-plugins strongswan-pki nftables iproute2 openssl)
+if [[ $(id -u) -eq 0 ]]; then
+    missing=()
+    for p in "${lab_packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if ((${#missing[@]})); then
+        echo "== installing lab packages: ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+else
+    echo "== not root: interop tests will report themselves skipped (they need network namespaces)"
+fi
+
 echo "== restore"
 dotnet restore IkeSharp.sln --verbosity quiet
 

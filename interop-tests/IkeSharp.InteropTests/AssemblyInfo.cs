@@ -1,0 +1,2 @@
+// The lab is Linux network namespaces.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

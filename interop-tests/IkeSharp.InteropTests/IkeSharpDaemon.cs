@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace IkeSharp.InteropTests;
+
+/// <summary>ikesharpd in a namespace, with a config and secrets file of the test's making.</summary>
+internal sealed class IkeSharpDaemon : IDisposable
+{
+    private readonly string _dir;
+    private readonly Process _process;
+    private readonly StringBuilder _output;
+
+    public IkeSharpDaemon(string ns, string config, string secrets, IReadOnlyDictionary<string, string>? files = null)
+    {
+        _dir = Directory.CreateTempSubdirectory("iks-daemon-").FullName;
+        Socket = Path.Combine(_dir, "ikesharp.sock");
+        File.WriteAllText(Path.Combine(_dir, "ikesharp.conf"), $"daemon {{\n    socket = {Socket}\n}}\n" + config);
+        var secretsFile = Path.Combine(_dir, "secrets.conf");
+        File.WriteAllText(secretsFile, secrets);
+        File.SetUnixFileMode(secretsFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        foreach (var (name, content) in files ?? new Dictionary<string, string>())
+        {
+            File.WriteAllText(Path.Combine(_dir, name), content);
+        }
+
+        var daemon = Path.Combine(AppContext.BaseDirectory, "ikesharpd.dll");
+        (_process, _output) = Shell.Start($"ip netns exec {ns} dotnet {daemon} --config {_dir}/ikesharp.conf --log-level Debug");
+        if (!Shell.WaitUntil(() => File.Exists(Socket) || _process.HasExited, TimeSpan.FromSeconds(30)) || _process.HasExited)
+        {
+            throw new InvalidOperationException("ikesharpd did not start: " + Log);
+        }
+    }
+
+    public string Socket { get; }
+
+    public string Log
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>The daemon's status document (what <c>ikesharp status --json</c> prints).</summary>
+    public JsonObject Status()
+    {
+        using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        client.Connect(new UnixDomainSocketEndPoint(Socket));
+        using var stream = new NetworkStream(client);
+        using var writer = new StreamWriter(stream) { AutoFlush = true };
+        using var reader = new StreamReader(stream);
+        writer.WriteLine("{\"command\":\"status\"}");
+        return (JsonObject)JsonNode.Parse(reader.ReadLine()!)!;
+    }
+
+    public JsonObject? EstablishedIkeSa(string tunnel)
+    {
+        var t = Status()["tunnels"]!.AsArray().First(x => x!["name"]!.GetValue<string>() == tunnel)!;
+        return t["ike_sas"]!.AsArray().Select(s => s!.AsObject()).FirstOrDefault(s => s["state"]!.GetValue<string>() == "ESTABLISHED");
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            Shell.Run($"kill -TERM {_process.Id}", check: false);
+            if (!_process.WaitForExit(TimeSpan.FromSeconds(10)))
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+
+        _process.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+}

@@ -1,0 +1,78 @@
+namespace IkeSharp.InteropTests;
+
+/// <summary>
+/// Two closed network namespaces ("left" runs IkeSharp, "right" runs strongSwan), joined directly
+/// or through a third "nat" namespace that masquerades left behind one address. Nothing is joined
+/// to this machine's uplink; addresses are documentation ranges that exist only inside the lab.
+/// </summary>
+internal sealed class NetworkLab : IDisposable
+{
+    private static int _counter;
+
+    public NetworkLab(bool withNat = false)
+    {
+        var id = $"{Environment.ProcessId % 10000}{Interlocked.Increment(ref _counter)}";
+        Left = $"iksl{id}";
+        Right = $"iksr{id}";
+        Nat = withNat ? $"iksn{id}" : null;
+        foreach (var ns in Namespaces)
+        {
+            Shell.Run($"ip netns add {ns} && ip -n {ns} link set lo up");
+        }
+
+        if (Nat is null)
+        {
+            Link(Left, "wan0", LeftAddress, Right, "wan0", RightAddress);
+        }
+        else
+        {
+            LeftAddress = "192.168.77.2";
+            Link(Left, "wan0", LeftAddress, Nat, "lan0", "192.168.77.1");
+            Link(Nat, "wan0", NatAddress, Right, "wan0", RightAddress);
+            Shell.Run($"ip -n {Left} route add default via 192.168.77.1");
+            Shell.Run($"ip netns exec {Nat} sysctl -qw net.ipv4.ip_forward=1");
+            Shell.Run($"ip netns exec {Nat} nft 'add table ip lab; add chain ip lab post {{ type nat hook postrouting priority 100; }}; add rule ip lab post oifname wan0 masquerade'");
+        }
+
+        // Protected subnets: one address of each on loopback, as kernel-libipsec needs a source there.
+        Shell.Run($"ip -n {Left} addr add {LeftSubnetHost}/24 dev lo");
+        Shell.Run($"ip -n {Right} addr add {RightSubnetHost}/24 dev lo");
+    }
+
+    public string Left { get; }
+
+    public string Right { get; }
+
+    public string? Nat { get; }
+
+    public string LeftAddress { get; } = "192.0.2.1";
+
+    public string RightAddress { get; } = "192.0.2.2";
+
+    public string NatAddress { get; } = "192.0.2.1";
+
+    public string LeftSubnet { get; } = "10.1.0.0/24";
+
+    public string RightSubnet { get; } = "10.2.0.0/24";
+
+    public string LeftSubnetHost { get; } = "10.1.0.1";
+
+    public string RightSubnetHost { get; } = "10.2.0.1";
+
+    private IEnumerable<string> Namespaces => Nat is null ? [Left, Right] : [Left, Nat, Right];
+
+    public void Dispose()
+    {
+        foreach (var ns in Namespaces)
+        {
+            Shell.Run($"ip netns pids {ns} | xargs -r kill -9; ip netns del {ns}", check: false);
+        }
+    }
+
+    private static void Link(string nsA, string ifA, string addressA, string nsB, string ifB, string addressB)
+    {
+        Shell.Run($"ip link add {ifA} netns {nsA} type veth peer name {ifB} netns {nsB}");
+        Shell.Run($"ip -n {nsA} addr add {addressA}/24 dev {ifA} && ip -n {nsA} link set {ifA} up");
+        Shell.Run($"ip -n {nsB} addr add {addressB}/24 dev {ifB} && ip -n {nsB} link set {ifB} up");
+    }
+}
