@@ -227,7 +227,7 @@ public sealed class IkeEngine
             return [];
         }
 
-        var halfOpen = _sas.Values.Count(s => s.IsHalfOpen);
+        var halfOpen = _halfOpen.Count;
         if (halfOpen >= Options.CookieThreshold && !CookieIsValid(request, remote))
         {
             _context.Statistics.CountCookieSent();

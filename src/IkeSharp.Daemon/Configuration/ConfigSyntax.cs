@@ -37,7 +37,7 @@ public sealed class ConfigSection(string name, int line, string file)
 /// One <c>key = value</c> per line; values run to the end of the line (or a <c>#</c>) and may be
 /// double-quoted to keep spaces and <c>#</c>; <c>}</c> closes a block.
 /// </summary>
-public static class ConfigSyntax
+public static partial class ConfigSyntax
 {
     public static ConfigSection Parse(string text, string file)
     {
@@ -99,7 +99,7 @@ public static class ConfigSyntax
                     line = "";
                 }
 
-                if (key.Any(char.IsWhiteSpace))
+                if (key.Any(char.IsWhiteSpace) || (!value.StartsWith('"') && SecondAssignment().IsMatch(value)))
                 {
                     throw new ConfigException(file, lineNumber, key, "keys are single words; several 'key = value' pairs must go on separate lines", "put each setting on its own line");
                 }
@@ -139,6 +139,10 @@ public static class ConfigSyntax
 
         return line;
     }
+
+    /// <summary>"a = 1 b = 2" on one line: a second key after whitespace (base64 '=' padding has none before it).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"\s[A-Za-z_][A-Za-z0-9_]*\s*=")]
+    private static partial System.Text.RegularExpressions.Regex SecondAssignment();
 
     private static string Unquote(string value)
         => value.Length >= 2 && value[0] == '"' && value[^1] == '"' ? value[1..^1] : value;

@@ -1,0 +1,2 @@
+// Tests of a Linux daemon.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

@@ -1,0 +1,134 @@
+using IkeSharp.Daemon.Configuration;
+using IkeSharp.Engine.Configuration;
+
+namespace IkeSharp.Daemon.Tests;
+
+/// <summary>The native config: what loads, and what each mistake is told with (file, line, key, fix).</summary>
+public sealed class ConfigLoaderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("iks-config-").FullName;
+
+    private const string Valid = """
+        # the seed scenario's tunnel
+        daemon {
+            listen = 192.0.2.1
+        }
+        tunnels {
+            customer {
+                local_addrs = 192.0.2.1
+                remote_addrs = 198.51.100.7
+                local_id = 1.2.3.4
+                remote_id = @vpn.customer.example
+                ike_proposals = aes256-sha1-modp2048
+                start_action = start
+                keyingtries = %forever
+                dpd_delay = 10s
+                dpd_action = restart
+                encap = yes
+                children {
+                    net {
+                        local_ts = 1.2.3.4/32
+                        remote_ts = 172.31.0.0/16, 172.32.0.0/16
+                        esp_proposals = aes256-sha1
+                    }
+                }
+            }
+        }
+        """;
+
+    private const string Secrets = """
+        secrets {
+            customer {
+                psk = "a secret # with a hash"
+            }
+        }
+        """;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Seed_style_tunnel_loads_with_every_setting()
+    {
+        var settings = Load(Valid, Secrets);
+        var tunnel = Assert.Single(settings.Engine.Tunnels);
+
+        Assert.Equal("customer", tunnel.Name);
+        Assert.Equal("1.2.3.4", tunnel.LocalIdentity.ToString());
+        Assert.Equal("vpn.customer.example", tunnel.RemoteIdentity.ToString());
+        Assert.Equal("IKE:AES_CBC_256/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_2048", Assert.Single(tunnel.IkeProposals).ToString());
+        Assert.Equal(StartAction.Start, tunnel.StartAction);
+        Assert.Equal(0, tunnel.KeyingTries);
+        Assert.Equal(TimeSpan.FromSeconds(10), tunnel.DpdDelay);
+        Assert.Equal(DpdAction.Restart, tunnel.DpdAction);
+        Assert.True(tunnel.ForceEncapsulation);
+        Assert.Equal("a secret # with a hash", System.Text.Encoding.UTF8.GetString(tunnel.LocalAuth.PreSharedKey.Span));
+        Assert.Equal(["172.31.0.0/16", "172.32.0.0/16"], tunnel.Children[0].RemoteTrafficSelectors.Select(t => t.ToString()));
+        Assert.Equal("ESP:AES_CBC_256/HMAC_SHA1_96/NO_EXT_SEQ", Assert.Single(tunnel.Children[0].EspProposals).ToString());
+    }
+
+    [Theory]
+    [InlineData("remote_addrs = 198.51.100.7", "remote_addr = 198.51.100.7", 8, "remote_addr", "did you mean 'remote_addrs'?")]
+    [InlineData("ike_proposals = aes256-sha1-modp2048", "ike_proposals = aes257-sha1-modp2048", 11, "customer.ike_proposals", "unknown algorithm 'aes257'")]
+    [InlineData("dpd_delay = 10s", "dpd_delay = ten seconds", 14, "dpd_delay", "write e.g. 30s, 5m, 1h")]
+    [InlineData("remote_addrs = 198.51.100.7", "remote_addrs = vpn.example.com", 8, "remote_addrs", "not an IP address")]
+    [InlineData("local_ts = 1.2.3.4/32", "local_ts = 1.2.3.4/33", 19, "customer.children.net.local_ts", "prefix length 33 is out of range")]
+    [InlineData("start_action = start", "start_action = sometimes", 12, "start_action", "use none, start or trap")]
+    [InlineData("encap = yes", "encap = maybe", 16, "encap", "write yes or no")]
+    public void Mistakes_name_file_line_key_and_fix(string good, string bad, int line, string key, string expected)
+    {
+        var e = Assert.Throws<ConfigException>(() => Load(Valid.Replace(good, bad), Secrets));
+
+        Assert.EndsWith("ikesharp.conf", e.File);
+        Assert.Equal(line, e.Line);
+        Assert.Equal(key, e.Key);
+        Assert.Contains(expected, e.Message);
+        Assert.StartsWith($"{e.File}:{line}: {key}: ", e.Message);
+    }
+
+    [Fact]
+    public void Missing_pre_shared_key_points_at_the_secrets_file()
+    {
+        var e = Assert.Throws<ConfigException>(() => Load(Valid, "secrets {\n}\n"));
+
+        Assert.Contains("psk authentication but no pre-shared key for 'customer'", e.Message);
+        Assert.Contains("secrets.conf", e.Fix);
+    }
+
+    [Fact]
+    public void World_readable_secrets_are_refused_with_the_chmod_to_fix_them()
+    {
+        var e = Assert.Throws<ConfigException>(() => Load(Valid, Secrets, secretsMode: UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead));
+
+        Assert.Contains("readable or writable by group or others", e.Message);
+        Assert.StartsWith("chmod 600 ", e.Fix);
+    }
+
+    [Theory]
+    [InlineData("tunnels {\n  a {\n", "block 'a' is never closed")]
+    [InlineData("}\n", "'}' without a matching '{'")]
+    [InlineData("daemon {\n  listen = 1.2.3.4 cookie_threshold = 3\n}\n", "keys are single words")]
+    [InlineData("daemon {\n  name = \"unterminated\n}\n", "unterminated double quote")]
+    public void Syntax_errors_are_located(string text, string expected)
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigSyntax.Parse(text, "x.conf"));
+        Assert.Contains(expected, e.Message);
+        Assert.True(e.Line > 0);
+    }
+
+    [Fact]
+    public void Start_action_needs_addresses_to_initiate()
+    {
+        var e = Assert.Throws<ConfigException>(() => Load(Valid.Replace("remote_addrs = 198.51.100.7", "remote_addrs = %any"), Secrets));
+        Assert.Contains("needs a local_addrs and a concrete remote_addrs", e.Message);
+    }
+
+    private DaemonSettings Load(string config, string secrets, UnixFileMode secretsMode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
+    {
+        var path = Path.Combine(_dir, "ikesharp.conf");
+        File.WriteAllText(path, config);
+        var secretsPath = Path.Combine(_dir, "secrets.conf");
+        File.WriteAllText(secretsPath, secrets);
+        File.SetUnixFileMode(secretsPath, secretsMode);
+        return ConfigLoader.Load(path);
+    }
+}
