@@ -64,6 +64,17 @@ internal sealed class IkeSharpDaemon : IDisposable
         return t["ike_sas"]!.AsArray().Select(s => s!.AsObject()).FirstOrDefault(s => s["state"]!.GetValue<string>() == "ESTABLISHED");
     }
 
+    /// <summary>SIGTERM, as systemd stops it; waits for a clean exit.</summary>
+    public void Stop()
+    {
+        if (!_process.HasExited)
+        {
+            Shell.Run($"kill -TERM {_process.Id}", check: false);
+            Assert.True(_process.WaitForExit(TimeSpan.FromSeconds(10)), "ikesharpd did not exit within 10 s of SIGTERM:\n" + Log);
+            Assert.True(_process.ExitCode == 0, $"ikesharpd exited {_process.ExitCode}:\n{Log}");
+        }
+    }
+
     public void Dispose()
     {
         if (!_process.HasExited)

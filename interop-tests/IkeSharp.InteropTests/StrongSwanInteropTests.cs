@@ -39,6 +39,28 @@ public class StrongSwanInteropTests
         Assert.False(sa["initiator"]!.GetValue<bool>());
         Assert.Equal("HMAC_SHA2_256_128", sas.Value("integ-alg"));
         AssertSameSas(sa, sas);
+
+        // The operator's view: `ikesharp status` over the control socket.
+        var cli = Path.Combine(AppContext.BaseDirectory, "ikesharp.dll");
+        var text = Shell.Run($"dotnet {cli} status --socket {scenario.IkeSharp.Socket}");
+        Assert.Contains("peer: up (remote 192.0.2.2)", text);
+        Assert.Contains($"IKE SA ESTABLISHED, {sas.Value("initiator-spi")}_i {sas.Value("responder-spi")}_r", text);
+        Assert.Contains("remote 'right.lab.example' @ 192.0.2.2[4500]", text);
+        Assert.Contains($"in  {sas.Value("spi-out")}", text);
+    }
+
+    [SkippableFact]
+    public void Stopping_IkeSharp_sends_DELETE_to_strongSwan()
+    {
+        LabRequirements.Check();
+        using var scenario = Scenario.Start(new Scenario.Options());
+        scenario.WaitEstablished();
+
+        scenario.IkeSharp.Stop();
+
+        Assert.True(Shell.WaitUntil(() => !scenario.StrongSwan.ListSas().HasEstablishedIkeSa, TimeSpan.FromSeconds(10)), scenario.StrongSwan.Log);
+        Assert.Contains("received DELETE for IKE_SA peer", scenario.StrongSwan.Log);
+        Assert.Contains("sending INFORMATIONAL request", scenario.IkeSharp.Log);
     }
 
     [SkippableFact]

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace IkeSharp.Cli.Control;
+
+/// <summary>
+/// <c>ikesharp status|up|down</c>: talk to a running ikesharpd over its control socket (one JSON
+/// request and one JSON response per line; see the daemon's ControlServer).
+/// </summary>
+internal static class ControlCommands
+{
+    public const string DefaultSocket = "/run/ikesharp/ikesharp.sock";
+
+    public static IEnumerable<Command> Create()
+    {
+        var socket = new Option<string>("--socket") { Description = "the daemon's control socket", DefaultValueFactory = _ => DefaultSocket, Recursive = true };
+        var json = new Option<bool>("--json") { Description = "print the daemon's JSON answer" };
+        var status = new Command("status", "Show every tunnel with its IKE SA and Child SAs (like swanctl --list-sas)") { socket, json };
+        status.SetAction(r => Run(r.GetValue(socket)!, new JsonObject { ["command"] = "status" }, r.GetValue(json) ? Json : StatusText.Render));
+
+        var tunnel = new Argument<string>("tunnel") { Description = "tunnel name from the config" };
+        var up = new Command("up", "Initiate a tunnel and keep it up") { socket, tunnel };
+        up.SetAction(r => Run(r.GetValue(socket)!, new JsonObject { ["command"] = "up", ["tunnel"] = r.GetValue(tunnel) }, Message));
+        var down = new Command("down", "Close a tunnel with DELETE and stop retrying it") { socket, tunnel };
+        down.SetAction(r => Run(r.GetValue(socket)!, new JsonObject { ["command"] = "down", ["tunnel"] = r.GetValue(tunnel) }, Message));
+        return [status, up, down];
+    }
+
+    private static int Run(string socketPath, JsonObject request, Func<JsonObject, string> render)
+    {
+        JsonObject response;
+        try
+        {
+            using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            client.Connect(new UnixDomainSocketEndPoint(socketPath));
+            using var stream = new NetworkStream(client);
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true };
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            writer.WriteLine(request.ToJsonString());
+            response = JsonNode.Parse(reader.ReadLine() ?? "{}") as JsonObject ?? [];
+        }
+        catch (SocketException e)
+        {
+            Console.Error.WriteLine($"ikesharp: cannot reach ikesharpd at {socketPath}: {e.Message} (is it running? pass --socket PATH if it uses another socket)");
+            return 2;
+        }
+
+        if (response["ok"]?.GetValue<bool>() != true)
+        {
+            Console.Error.WriteLine($"ikesharp: {response["error"]?.GetValue<string>() ?? "no answer"}");
+            return 1;
+        }
+
+        Console.Write(render(response));
+        return 0;
+    }
+
+    private static string Json(JsonObject response) => response.ToJsonString() + Environment.NewLine;
+
+    private static string Message(JsonObject response) => response["message"]?.GetValue<string>() + Environment.NewLine;
+}
