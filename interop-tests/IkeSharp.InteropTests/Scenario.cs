@@ -35,6 +35,8 @@ internal sealed class Scenario : IDisposable
 
         public bool PublicKeys { get; init; }
 
+        public bool Certificates { get; init; }
+
         public string IkeSharpExtra { get; init; } = "";
 
         public string StrongSwanExtra { get; init; } = "";
@@ -43,7 +45,7 @@ internal sealed class Scenario : IDisposable
     public static Scenario Start(Options options)
     {
         var lab = new NetworkLab(options.WithNat);
-        var files = options.PublicKeys ? Keys.Generate() : null;
+        var files = options.Certificates ? Keys.GenerateCertificates() : options.PublicKeys ? Keys.Generate() : null;
         StrongSwan? strongswan = null;
         try
         {
@@ -91,9 +93,9 @@ internal sealed class Scenario : IDisposable
             peer {
                 local_addrs = {{lab.LeftAddress}}
                 remote_addrs = {{lab.RightAddress}}
-                local_id = @left.lab.example
-                remote_id = @right.lab.example
-                {{(o.PublicKeys ? "auth = pubkey\n        local_key = left.key\n        remote_pubkey = right.pub" : "auth = psk")}}
+                {{(o.Certificates ? $"remote_id = \"{Keys.RightDn}\"" : "local_id = @left.lab.example\n        remote_id = @right.lab.example")}}
+                {{(o.Certificates ? "auth = pubkey\n        local_key = left.key\n        local_cert = left.crt\n        remote_ca = ca.crt"
+                    : o.PublicKeys ? "auth = pubkey\n        local_key = left.key\n        remote_pubkey = right.pub" : "auth = psk")}}
                 ike_proposals = {{o.IkeProposals}}
                 start_action = {{(o.IkeSharpInitiates ? "start" : "none")}}
                 {{o.IkeSharpExtra}}
@@ -117,13 +119,13 @@ internal sealed class Scenario : IDisposable
             proposals = {{o.IkeProposals}}
             {{o.StrongSwanExtra}}
             local {
-              auth = {{(o.PublicKeys ? "pubkey" : "psk")}}
-              id = @right.lab.example
-              {{(o.PublicKeys ? "pubkeys = right.pub" : "")}}
+              auth = {{(o.PublicKeys || o.Certificates ? "pubkey" : "psk")}}
+              id = {{(o.Certificates ? $"\"{Keys.RightDn}\"" : "@right.lab.example")}}
+              {{(o.Certificates ? "certs = right.crt" : o.PublicKeys ? "pubkeys = right.pub" : "")}}
             }
             remote {
-              auth = {{(o.PublicKeys ? "pubkey" : "psk")}}
-              id = @left.lab.example
+              auth = {{(o.PublicKeys || o.Certificates ? "pubkey" : "psk")}}
+              id = {{(o.Certificates ? $"\"{Keys.LeftDn}\"" : "@left.lab.example")}}
               {{(o.PublicKeys ? "pubkeys = left.pub" : "")}}
             }
             children {
@@ -144,9 +146,39 @@ internal sealed class Scenario : IDisposable
         """;
 }
 
-/// <summary>4096-bit RSA key pairs made with openssl, as the seed article's <c>openssl genrsa 4096</c>.</summary>
+/// <summary>
+/// Keys made with openssl: 4096-bit RSA pairs as the seed article's <c>openssl genrsa 4096</c>, or a
+/// small CA with an ECDSA certificate per side.
+/// </summary>
 internal sealed record Keys(Dictionary<string, string> IkeSharpFiles, Dictionary<string, string> StrongSwanFiles)
 {
+    public const string LeftDn = "C=CH, O=Lab, CN=left.lab.example";
+
+    public const string RightDn = "C=CH, O=Lab, CN=right.lab.example";
+
+    public static Keys GenerateCertificates()
+    {
+        var dir = Directory.CreateTempSubdirectory("iks-pki-").FullName;
+        try
+        {
+            Shell.Run($"cd {dir} && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.crt -days 30 -subj '/C=CH/O=Lab/CN=Lab CA' 2>/dev/null");
+            foreach (var side in new[] { "left", "right" })
+            {
+                Shell.Run($"cd {dir} && openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout {side}.key -out {side}.csr -subj '/C=CH/O=Lab/CN={side}.lab.example' 2>/dev/null " +
+                    $"&& printf 'subjectAltName=DNS:{side}.lab.example\n' > {side}.ext && openssl x509 -req -in {side}.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 -extfile {side}.ext -out {side}.crt 2>/dev/null");
+            }
+
+            string Read(string name) => File.ReadAllText(Path.Combine(dir, name));
+            return new Keys(
+                new() { ["left.key"] = Read("left.key"), ["left.crt"] = Read("left.crt"), ["ca.crt"] = Read("ca.crt") },
+                new() { ["private/right.key"] = Read("right.key"), ["x509/right.crt"] = Read("right.crt"), ["x509ca/ca.crt"] = Read("ca.crt") });
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     public static Keys Generate()
     {
         var dir = Directory.CreateTempSubdirectory("iks-keys-").FullName;

@@ -77,6 +77,20 @@ public class StrongSwanInteropTests
     }
 
     [SkippableFact]
+    public void X509_certificates_from_one_CA_authenticate_both_ways()
+    {
+        LabRequirements.Check();
+        using var scenario = Scenario.Start(new Scenario.Options { Certificates = true });
+
+        var (sa, sas) = scenario.WaitEstablished();
+
+        Assert.Contains($"authentication of {Keys.RightDn} with X.509 certificate successful", scenario.IkeSharp.Log);
+        Assert.Contains($"authentication of '{Keys.LeftDn}' with ECDSA", scenario.StrongSwan.Log);
+        Assert.Equal(Keys.RightDn, sa["remote-id"]!.GetValue<string>());
+        AssertSameSas(sa, sas);
+    }
+
+    [SkippableFact]
     public void Behind_a_NAT_IkeSharp_floats_to_4500_and_encapsulates()
     {
         LabRequirements.Check();

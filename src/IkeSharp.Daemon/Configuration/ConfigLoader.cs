@@ -23,7 +23,7 @@ public static class ConfigLoader
 
     private static readonly string[] TunnelKeys =
     [
-        "local_addrs", "remote_addrs", "remote_port", "local_id", "remote_id", "auth", "local_key", "remote_pubkey",
+        "local_addrs", "remote_addrs", "remote_port", "local_id", "remote_id", "auth", "local_key", "local_cert", "remote_pubkey", "remote_ca",
         "ike_proposals", "start_action", "keyingtries", "dpd_delay", "dpd_action", "encap", "retransmit_timeout",
         "retransmit_base", "retransmit_tries", "nat_keepalive", "allow_legacy_groups",
     ];
@@ -95,7 +95,9 @@ public static class ConfigLoader
             "pubkey" => PublicKeyAuth(t, file, Required),
             _ => throw new ConfigException(file, t.Entry("auth")!.Line, $"{t.Name}.auth", $"unknown method '{auth}'", "use psk or pubkey"),
         };
-        var localId = t.Entry("local_id") is { } lid ? Id(file, lid) : local is not null ? Identity.FromAddress(local)
+        var localId = t.Entry("local_id") is { } lid ? Id(file, lid)
+            : localAuth.Certificate is { } own ? new Identity(IdentificationType.ID_DER_ASN1_DN, own.SubjectName.RawData)
+            : local is not null ? Identity.FromAddress(local)
             : throw new ConfigException(file, t.Line, $"{t.Name}.local_id", "missing, and no local_addrs to default it to", "set local_id (e.g. the Elastic IP) or local_addrs");
         var childrenSection = t.Section("children") ?? throw new ConfigException(file, t.Line, $"{t.Name}.children", "no children block", "add children { net { local_ts = ... remote_ts = ... } }");
         var children = childrenSection.Sections.Select(c => LoadChild(c, file, t.Name)).ToImmutableArray();
@@ -164,19 +166,46 @@ public static class ConfigLoader
         return (AuthConfig.Psk(psk), AuthConfig.Psk(psk));
     }
 
+    /// <summary>Raw public keys (<c>remote_pubkey</c>) or certificates (<c>local_cert</c>, <c>remote_ca</c>).</summary>
     private static (AuthConfig Local, AuthConfig Remote) PublicKeyAuth(ConfigSection t, string file, Func<string, string, ConfigEntry> required)
     {
         var localKey = required("local_key", "set local_key to our private key in PEM (PKCS#1, PKCS#8 or SEC1)");
-        var remoteKeys = required("remote_pubkey", "set remote_pubkey to the peer's public key file(s), e.g. as made by 'openssl rsa -pubout'");
+        var remoteKeys = t.Entry("remote_pubkey");
+        var remoteCa = t.Entry("remote_ca");
+        if (remoteKeys is null && remoteCa is null)
+        {
+            throw new ConfigException(file, t.Entry("auth")!.Line, $"{t.Name}.auth", "pubkey authentication needs the peer's public key or its CA",
+                "set remote_pubkey (files as made by 'openssl rsa -pubout') or remote_ca (CA certificates)");
+        }
+
+        ConfigEntry current = localKey;
         try
         {
-            var privateKey = KeyLoader.LoadPrivateKey(Resolve(file, localKey.Value));
-            var trusted = Split(remoteKeys).Select(p => KeyLoader.LoadPublicKey(Resolve(file, p))).ToImmutableArray();
-            return (new AuthConfig(AuthKind.PublicKey) { PrivateKey = privateKey }, new AuthConfig(AuthKind.PublicKey) { TrustedPublicKeys = trusted });
+            var local = new AuthConfig(AuthKind.PublicKey) { PrivateKey = KeyLoader.LoadPrivateKey(Resolve(file, localKey.Value)) };
+            if (t.Entry("local_cert") is { } cert)
+            {
+                current = cert;
+                local = local with { Certificate = KeyLoader.LoadCertificate(Resolve(file, cert.Value)) };
+            }
+
+            var remote = new AuthConfig(AuthKind.PublicKey);
+            if (remoteKeys is not null)
+            {
+                current = remoteKeys;
+                remote = remote with { TrustedPublicKeys = [.. Split(remoteKeys).Select(p => KeyLoader.LoadPublicKey(Resolve(file, p)))] };
+            }
+
+            if (remoteCa is not null)
+            {
+                current = remoteCa;
+                remote = remote with { TrustAnchors = [.. Split(remoteCa).Select(p => KeyLoader.LoadCertificate(Resolve(file, p)))] };
+            }
+
+            return (local, remote);
         }
         catch (KeyLoadException e)
         {
-            throw new ConfigException(file, localKey.Line, $"{t.Name}.local_key/remote_pubkey", e.Message, "point the key at a PEM file of the right kind");
+            throw new ConfigException(file, current.Line, $"{t.Name}.{current.Key}", e.Message, "point it at a PEM file of the right kind");
         }
     }
 

@@ -101,7 +101,7 @@ public static partial class ConfigSyntax
 
                 if (key.Any(char.IsWhiteSpace) || (!value.StartsWith('"') && SecondAssignment().IsMatch(value)))
                 {
-                    throw new ConfigException(file, lineNumber, key, "keys are single words; several 'key = value' pairs must go on separate lines", "put each setting on its own line");
+                    throw new ConfigException(file, lineNumber, key, "keys are single words; several 'key = value' pairs must go on separate lines", "put each setting on its own line, and double-quote values that contain '=' such as distinguished names");
                 }
 
                 stack.Peek().Entries.Add(new ConfigEntry(key, Unquote(value), lineNumber));

@@ -54,10 +54,16 @@ public sealed record AuthConfig(AuthKind Kind, ReadOnlyMemory<byte> PreSharedKey
     /// <summary>For the local side: the private key that signs AUTH.</summary>
     public System.Security.Cryptography.AsymmetricAlgorithm? PrivateKey { get; init; }
 
+    /// <summary>For the local side: our X.509 certificate, sent in a CERT payload (its key is <see cref="PrivateKey"/>).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; init; }
+
+    /// <summary>For the remote side: CA certificates the peer's certificate must chain to (strongSwan <c>cacerts</c>).</summary>
+    public ImmutableArray<System.Security.Cryptography.X509Certificates.X509Certificate2> TrustAnchors { get; init; } = [];
+
     /// <summary>For the remote side: raw public keys trusted for this peer (strongSwan <c>rightrsasigkey</c>).</summary>
     public ImmutableArray<System.Security.Cryptography.AsymmetricAlgorithm> TrustedPublicKeys { get; init; } = [];
 
-    public override string ToString() => Kind == AuthKind.Psk ? "psk" : "pubkey";
+    public override string ToString() => Kind == AuthKind.Psk ? "psk" : Certificate is not null || !TrustAnchors.IsEmpty ? "X.509 certificate" : "pubkey";
 }
 
 /// <summary>

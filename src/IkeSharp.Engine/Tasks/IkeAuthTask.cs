@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using IkeSharp.Crypto;
 using IkeSharp.Engine.Configuration;
+using IkeSharp.Engine.Negotiation;
 using IkeSharp.Engine.Sa;
 using IkeSharp.Protocol;
 
@@ -28,9 +30,19 @@ internal sealed class IkeAuthTask(IkeSa sa, bool initiator) : IkeTask(sa, initia
 
         var id = new IdentificationPayload(Initiator ? PayloadType.IDi : PayloadType.IDr, Sa.Tunnel.LocalIdentity);
         message.Add(id);
+        if (Sa.Tunnel.LocalAuth.Certificate is { } certificate)
+        {
+            message.Add(new CertificatePayload(CertificateEncoding.X509_CERTIFICATE_SIGNATURE, certificate.RawData));
+        }
+
         if (Initiator)
         {
             message.Add(NotifyPayload.Create(NotifyType.INITIAL_CONTACT));
+            if (!Sa.Tunnel.RemoteAuth.TrustAnchors.IsEmpty)
+            {
+                message.Add(new CertificateRequestPayload(CertificateEncoding.X509_CERTIFICATE_SIGNATURE, CertificateValidation.AuthorityHashes(Sa.Tunnel.RemoteAuth.TrustAnchors)));
+            }
+
             if (Sa.Tunnel.RemoteIdentity is { } expected)
             {
                 message.Add(new IdentificationPayload(PayloadType.IDr, expected));
@@ -69,7 +81,7 @@ internal sealed class IkeAuthTask(IkeSa sa, bool initiator) : IkeTask(sa, initia
             return AuthenticationFailed(peerId.Identity.ToString(), $"peer identifies as '{peerId.Identity}' ({peerId.Identity.Type}), configured '{expected}' ({expected.Type})");
         }
 
-        if (VerifyAuth(peerId, auth) is { } problem)
+        if (VerifyAuth(peerId, auth, message) is { } problem)
         {
             return AuthenticationFailed(peerId.Identity.ToString(), problem);
         }
@@ -146,7 +158,7 @@ internal sealed class IkeAuthTask(IkeSa sa, bool initiator) : IkeTask(sa, initia
         return new AuthenticationPayload(method, new SignatureSigner(key, method).Sign(octets));
     }
 
-    private string? VerifyAuth(IdentificationPayload peerId, AuthenticationPayload auth)
+    private string? VerifyAuth(IdentificationPayload peerId, AuthenticationPayload auth, IkeMessage message)
     {
         var octets = Octets(ours: false, peerId);
         var remote = Sa.Tunnel.RemoteAuth;
@@ -167,8 +179,20 @@ internal sealed class IkeAuthTask(IkeSa sa, bool initiator) : IkeTask(sa, initia
             return $"peer authenticates with a pre-shared key, tunnel '{Sa.Tunnel.Name}' expects a public key signature";
         }
 
+        var keys = remote.TrustedPublicKeys;
+        if (!remote.TrustAnchors.IsEmpty)
+        {
+            var certificate = CertificateValidation.Validate([.. message.FindAll<CertificatePayload>()], remote.TrustAnchors, peerId.Identity, Sa.Context.Now, out var certificateProblem);
+            if (certificate is null)
+            {
+                return certificateProblem;
+            }
+
+            keys = [(AsymmetricAlgorithm?)certificate.GetRSAPublicKey() ?? certificate.GetECDsaPublicKey()!];
+        }
+
         string? failure = null;
-        foreach (var key in remote.TrustedPublicKeys)
+        foreach (var key in keys)
         {
             if (SignatureVerifier.AcceptingAll.Verify(auth.Method, key, octets, auth.Data.Span, out failure))
             {
@@ -176,8 +200,8 @@ internal sealed class IkeAuthTask(IkeSa sa, bool initiator) : IkeTask(sa, initia
             }
         }
 
-        return remote.TrustedPublicKeys.Length == 0
-            ? $"tunnel '{Sa.Tunnel.Name}' has no trusted public key for the peer"
-            : $"{auth.Method} signature does not verify with the {remote.TrustedPublicKeys.Length} trusted key(s) of tunnel '{Sa.Tunnel.Name}': {failure}";
+        return keys.Length == 0
+            ? $"tunnel '{Sa.Tunnel.Name}' has no trusted public key or CA for the peer"
+            : $"{auth.Method} signature does not verify with the {keys.Length} trusted key(s) of tunnel '{Sa.Tunnel.Name}': {failure}";
     }
 }

@@ -68,6 +68,12 @@ internal sealed class IkeInitTask(IkeSa sa, bool initiator) : IkeTask(sa, initia
             message.Add(NotifyPayload.SignatureHashAlgorithms(SignatureHashNegotiation.Supported));
         }
 
+        if (!Initiator && !Sa.Tunnel.RemoteAuth.TrustAnchors.IsEmpty)
+        {
+            // §1.2: the responder may ask for certificates right away, as strongSwan does.
+            message.Add(new CertificateRequestPayload(CertificateEncoding.X509_CERTIFICATE_SIGNATURE, CertificateValidation.AuthorityHashes(Sa.Tunnel.RemoteAuth.TrustAnchors)));
+        }
+
         if (!_cookie.IsEmpty)
         {
             message.AddFirst(NotifyPayload.Create(NotifyType.COOKIE, _cookie));

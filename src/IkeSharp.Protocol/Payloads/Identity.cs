@@ -48,7 +48,9 @@ public readonly record struct Identity(IdentificationType Type, ReadOnlyMemory<b
     }
 
     /// <summary>True when both carry the same type and the same octets.</summary>
-    public bool Matches(Identity other) => Type == other.Type && Data.Span.SequenceEqual(other.Data.Span);
+    /// <remarks>DNs compare by their text, since peers encode the same name with different string types.</remarks>
+    public bool Matches(Identity other) => Type == other.Type
+        && (Data.Span.SequenceEqual(other.Data.Span) || (Type == IdentificationType.ID_DER_ASN1_DN && ToString() == other.ToString()));
 
     public override string ToString()
     {
