@@ -26,6 +26,16 @@ public sealed record InstallChildSa(ChildSaInstallation Installation) : EngineEf
 /// <summary>Remove both directions of a Child SA and its policies.</summary>
 public sealed record RemoveChildSa(string Tunnel, string Child, uint InboundSpi, uint OutboundSpi, uint ReqId) : EngineEffect;
 
+/// <summary>
+/// Install trap policies for a tunnel's children (start_action/dpd_action <c>trap</c>): traffic that
+/// matches them is held and reported back through <see cref="IkeEngine.OnAcquire"/>, which brings the
+/// tunnel up. The kernel datapath does this with XFRM policies of action "block" plus ACQUIRE events.
+/// </summary>
+public sealed record InstallTrapPolicies(string Tunnel, ImmutableArray<Configuration.ChildConfig> Children) : EngineEffect;
+
+/// <summary>Remove a tunnel's trap policies (it was closed by the operator or reconfigured).</summary>
+public sealed record RemoveTrapPolicies(string Tunnel) : EngineEffect;
+
 /// <summary>A tunnel changed state (for status, metrics and start-action handling).</summary>
 public sealed record TunnelStateChanged(string Tunnel, TunnelState State, string? Reason) : EngineEffect;
 

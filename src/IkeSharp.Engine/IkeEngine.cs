@@ -35,9 +35,24 @@ public sealed class IkeEngine
 
     public EngineOptions Options => _context.Options;
 
-    /// <summary>Initiates every tunnel whose start action is <see cref="StartAction.Start"/>.</summary>
+    /// <summary>
+    /// Applies start actions: initiates <see cref="StartAction.Start"/> tunnels and installs trap
+    /// policies for <see cref="StartAction.Trap"/> ones.
+    /// </summary>
     public IReadOnlyList<EngineEffect> Start()
-        => [.. Options.Tunnels.Where(t => t.StartAction == StartAction.Start).SelectMany(t => Initiate(t.Name))];
+        => [.. Options.Tunnels.SelectMany(t => t.StartAction switch
+        {
+            StartAction.Start => Initiate(t.Name),
+            StartAction.Trap => [new InstallTrapPolicies(t.Name, t.Children)],
+            _ => [],
+        })];
+
+    /// <summary>
+    /// The datapath saw traffic matching a tunnel's trap policy (kernel ACQUIRE): bring the tunnel up
+    /// unless it already is or is on its way.
+    /// </summary>
+    public IReadOnlyList<EngineEffect> OnAcquire(string tunnelName)
+        => _sas.Values.Any(sa => sa.Tunnel.Name == tunnelName && sa.State != IkeSaState.Dead) ? [] : Initiate(tunnelName);
 
     /// <summary>Brings a tunnel up (and keeps it up, retrying per its keyingtries).</summary>
     public IReadOnlyList<EngineEffect> Initiate(string tunnelName)
@@ -71,7 +86,7 @@ public sealed class IkeEngine
     public IReadOnlyList<EngineEffect> Terminate(string tunnelName)
     {
         _wanted[tunnelName] = false;
-        var effects = new List<EngineEffect> { new CancelTimer(new TimerKey(0, tunnelName, TimerKind.Reconnect)) };
+        var effects = new List<EngineEffect> { new CancelTimer(new TimerKey(0, tunnelName, TimerKind.Reconnect)), new RemoveTrapPolicies(tunnelName) };
         foreach (var sa in _sas.Values.Where(s => s.Tunnel.Name == tunnelName))
         {
             effects.AddRange(Run(sa, () => sa.Delete("closed by operator")));
@@ -293,6 +308,14 @@ public sealed class IkeEngine
         var wanted = _wanted.GetValueOrDefault(tunnel.Name);
         var wasUp = sa.EstablishedAt is not null;
         sa.Dispose();
+
+        if (wasUp && sa.Cause == TerminationCause.PeerUnresponsive && tunnel.DpdAction == DpdAction.Trap)
+        {
+            // dpd_action=trap: wait for traffic to the peer, then re-establish on demand.
+            _wanted[tunnel.Name] = false;
+            effects.Add(new InstallTrapPolicies(tunnel.Name, tunnel.Children));
+            return;
+        }
 
         if (wasUp && sa.Cause == TerminationCause.PeerUnresponsive && tunnel.DpdAction == DpdAction.Restart)
         {

@@ -24,6 +24,10 @@ internal sealed class Node(string name, IPAddress address, IkeEngine engine)
 
     public List<TunnelStateChanged> States { get; } = [];
 
+    public List<InstallTrapPolicies> Traps { get; } = [];
+
+    public List<SendDatagram> Sent { get; } = [];
+
     public Dictionary<TimerKey, DateTimeOffset> Timers { get; } = [];
 
     public bool Online { get; set; } = true;
@@ -63,6 +67,13 @@ internal sealed class Lab
     public void AssertNotLogged(Func<string, bool> predicate)
         => Assert.False(Log.Any(predicate), "unexpected log line: " + Log.FirstOrDefault(predicate));
 
+    /// <summary>Put alice behind a NAT that maps her to <see cref="NatAddress"/> and shifts her ports.</summary>
+    public bool AliceBehindNat { get; init; }
+
+    public static readonly IPAddress NatAddress = IPAddress.Parse("203.0.113.5");
+
+    private const int NatPortOffset = 10000;
+
     /// <summary>Return true to lose a datagram on the way.</summary>
     public Func<Node, SendDatagram, bool> Lose { get; set; } = (_, _) => false;
 
@@ -96,7 +107,11 @@ internal sealed class Lab
             switch (effect)
             {
                 case SendDatagram send:
+                    node.Sent.Add(send);
                     _inFlight.Enqueue((node, send));
+                    break;
+                case InstallTrapPolicies trap:
+                    node.Traps.Add(trap);
                     break;
                 case ArmTimer arm:
                     node.Timers[arm.Timer] = Time.GetUtcNow() + arm.Delay;
@@ -126,12 +141,22 @@ internal sealed class Lab
             while (_inFlight.TryDequeue(out var item))
             {
                 var to = Peer(item.From);
-                if (!to.Online || !item.From.Online || Lose(item.From, item.Datagram) || !item.Datagram.Remote.Address.Equals(to.Address))
+                var (local, remote) = (item.Datagram.Remote, item.Datagram.Local);
+                if (AliceBehindNat && item.From == Alice)
+                {
+                    remote = new IPEndPoint(NatAddress, remote.Port + NatPortOffset); // SNAT of alice's packets
+                }
+                else if (AliceBehindNat && local.Address.Equals(NatAddress))
+                {
+                    local = new IPEndPoint(Alice.Address, local.Port - NatPortOffset); // and the way back
+                }
+
+                if (!to.Online || !item.From.Online || Lose(item.From, item.Datagram) || !local.Address.Equals(to.Address))
                 {
                     continue;
                 }
 
-                Apply(to, to.Engine.Receive(item.Datagram.Remote, item.Datagram.Local, item.Datagram.Datagram));
+                Apply(to, to.Engine.Receive(local, remote, item.Datagram.Datagram));
             }
 
             var next = new[] { Alice, Bob }.SelectMany(n => n.Timers.Select(t => (Node: n, t.Key, Due: t.Value))).OrderBy(t => t.Due).FirstOrDefault();

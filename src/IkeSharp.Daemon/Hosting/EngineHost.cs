@@ -87,6 +87,9 @@ internal sealed partial class EngineHost(
             case RemoveChildSa remove:
                 datapath.Remove(remove);
                 break;
+            case InstallTrapPolicies trap:
+                LogTrap(trap.Tunnel, string.Join(", ", trap.Children.Select(c => $"{string.Join(" ", c.LocalTrafficSelectors)} === {string.Join(" ", c.RemoteTrafficSelectors)}")));
+                break;
             case TunnelStateChanged state:
                 LogTunnelState(state.Tunnel, state.State.ToString().ToLowerInvariant(), state.Reason ?? "");
                 break;
@@ -110,6 +113,9 @@ internal sealed partial class EngineHost(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "tunnel {Tunnel} is {State} {Reason}")]
     private partial void LogTunnelState(string tunnel, string state, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "tunnel {Tunnel} waits for traffic ({Selectors}), but the record datapath cannot trap packets: use 'ikesharp up {Tunnel}' until the kernel datapath is in place")]
+    private partial void LogTrap(string tunnel, string selectors);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "carrying out {Effect} failed: {Error}")]
     private partial void LogEffectFailed(string effect, string error);
