@@ -24,7 +24,7 @@ internal static class MessageDescriber
                 DescribeHeader(group, header);
             }
 
-            return group.Add("decodeError", error.ToString()).Add("length", ike.Length);
+            return group.Add("decodeError", error.ToString()).Add("datagramLength", ike.Length);
         }
 
         DescribeHeader(group, message.Header);
