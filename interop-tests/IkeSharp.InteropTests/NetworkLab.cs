@@ -37,6 +37,7 @@ internal sealed class NetworkLab : IDisposable
         // Protected subnets: one address of each on loopback, as kernel-libipsec needs a source there.
         Shell.Run($"ip -n {Left} addr add {LeftSubnetHost}/24 dev lo");
         Shell.Run($"ip -n {Right} addr add {RightSubnetHost}/24 dev lo");
+        Shell.Run($"ip -n {Right} addr add {RightSecondSubnetHost}/24 dev lo");
     }
 
     public string Left { get; }
@@ -54,6 +55,11 @@ internal sealed class NetworkLab : IDisposable
     public string LeftSubnet { get; } = "10.1.0.0/24";
 
     public string RightSubnet { get; } = "10.2.0.0/24";
+
+    /// <summary>A second subnet behind the right side, for rightsubnets={a,b} setups.</summary>
+    public string RightSecondSubnet { get; } = "10.3.0.0/24";
+
+    public string RightSecondSubnetHost { get; } = "10.3.0.1";
 
     public string LeftSubnetHost { get; } = "10.1.0.1";
 

@@ -37,6 +37,9 @@ internal sealed class Scenario : IDisposable
 
         public bool Certificates { get; init; }
 
+        /// <summary>Two subnets behind strongSwan in one child, as Openswan's <c>rightsubnets={a,b}</c>.</summary>
+        public bool TwoRemoteSubnets { get; init; }
+
         public string IkeSharpExtra { get; init; } = "";
 
         public string StrongSwanExtra { get; init; } = "";
@@ -102,7 +105,7 @@ internal sealed class Scenario : IDisposable
                 children {
                     net {
                         local_ts = {{lab.LeftSubnet}}
-                        remote_ts = {{lab.RightSubnet}}
+                        remote_ts = {{lab.RightSubnet}}{{(o.TwoRemoteSubnets ? ", " + lab.RightSecondSubnet : "")}}
                         esp_proposals = {{o.EspProposals}}
                     }
                 }
@@ -130,7 +133,7 @@ internal sealed class Scenario : IDisposable
             }
             children {
               net {
-                local_ts = {{lab.RightSubnet}}
+                local_ts = {{lab.RightSubnet}}{{(o.TwoRemoteSubnets ? ", " + lab.RightSecondSubnet : "")}}
                 remote_ts = {{lab.LeftSubnet}}
                 esp_proposals = {{o.EspProposals}}
               }

@@ -91,6 +91,18 @@ public class StrongSwanInteropTests
     }
 
     [SkippableFact]
+    public void Two_remote_subnets_travel_in_one_Child_SA()
+    {
+        LabRequirements.Check();
+        using var scenario = Scenario.Start(new Scenario.Options { TwoRemoteSubnets = true });
+
+        var (sa, sas) = scenario.WaitEstablished();
+
+        Assert.Equal("10.2.0.0/24 10.3.0.0/24", sa["child-sas"]![0]!["remote-ts"]!.GetValue<string>());
+        Assert.Contains("local-ts=[10.2.0.0/24 10.3.0.0/24]", sas.Raw);
+    }
+
+    [SkippableFact]
     public void Behind_a_NAT_IkeSharp_floats_to_4500_and_encapsulates()
     {
         LabRequirements.Check();
