@@ -220,13 +220,7 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
     /// <param name="local">Our selectors; <paramref name="remote"/> the peer's.</param>
     private TaskResult Install(Proposal chosen, uint outboundSpi, ImmutableArray<TrafficSelector> local, ImmutableArray<TrafficSelector> remote, byte[] nonceI, byte[] nonceR, KeyExchangePayload? peerKe)
     {
-        var encryption = chosen.OfType(TransformType.ENCR).Single();
-        var suite = new ChildSaCipherSuite(
-            (EncryptionAlgorithm)encryption.Id,
-            encryption.KeyLength ?? 0,
-            chosen.OfType(TransformType.INTEG).Select(t => (IntegrityAlgorithm)t.Id).FirstOrDefault(IntegrityAlgorithm.NONE),
-            chosen.OfType(TransformType.KE).Select(t => (KeyExchangeMethod)t.Id).FirstOrDefault(KeyExchangeMethod.NONE),
-            chosen.OfType(TransformType.ESN).Any(t => t.Id == (ushort)ExtendedSequenceNumbers.ESN));
+        var suite = NegotiatedSuite.ForChildSa(chosen);
         if (nonceI.Length == 0)
         {
             (nonceI, nonceR) = (Sa.NonceI, Sa.NonceR); // the first child reuses the IKE SA's nonces

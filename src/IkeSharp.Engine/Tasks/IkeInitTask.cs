@@ -183,13 +183,7 @@ internal sealed class IkeInitTask(IkeSa sa, bool initiator) : IkeTask(sa, initia
     /// <summary>DH, SKEYSEED and SK_* (§2.14); returns a failure when the peer's public value is invalid.</summary>
     private TaskResult? DeriveKeys(KeyExchangePayload ke, Proposal chosen)
     {
-        var encryption = chosen.OfType(TransformType.ENCR).Single();
-        var suite = new IkeSaCipherSuite(
-            (EncryptionAlgorithm)encryption.Id,
-            encryption.KeyLength ?? 0,
-            chosen.OfType(TransformType.INTEG).Select(t => (IntegrityAlgorithm)t.Id).FirstOrDefault(IntegrityAlgorithm.NONE),
-            (PseudorandomFunction)chosen.OfType(TransformType.PRF).Single().Id,
-            (KeyExchangeMethod)chosen.OfType(TransformType.KE).Single().Id);
+        var suite = NegotiatedSuite.ForIkeSa(chosen);
         try
         {
             using var shared = _keyExchange!.DeriveSharedSecret(ke.Data.Span);
