@@ -9,7 +9,7 @@ internal sealed class NetworkLab : IDisposable
 {
     private static int _counter;
 
-    public NetworkLab(bool withNat = false)
+    public NetworkLab(bool withNat = false, bool ipv6 = false)
     {
         var id = $"{Environment.ProcessId % 10000}{Interlocked.Increment(ref _counter)}";
         Left = $"iksl{id}";
@@ -20,7 +20,14 @@ internal sealed class NetworkLab : IDisposable
             Shell.Run($"ip netns add {ns} && ip -n {ns} link set lo up");
         }
 
-        if (Nat is null)
+        if (ipv6)
+        {
+            (LeftAddress, RightAddress) = ("2001:db8::1", "2001:db8::2");
+            (LeftSubnet, RightSubnet, RightSecondSubnet) = ("2001:db8:1::/64", "2001:db8:2::/64", "2001:db8:3::/64");
+            (LeftSubnetHost, RightSubnetHost, RightSecondSubnetHost) = ("2001:db8:1::1", "2001:db8:2::1", "2001:db8:3::1");
+            Link(Left, "wan0", LeftAddress, Right, "wan0", RightAddress, prefix: 64);
+        }
+        else if (Nat is null)
         {
             Link(Left, "wan0", LeftAddress, Right, "wan0", RightAddress);
         }
@@ -35,9 +42,10 @@ internal sealed class NetworkLab : IDisposable
         }
 
         // Protected subnets: one address of each on loopback, as kernel-libipsec needs a source there.
-        Shell.Run($"ip -n {Left} addr add {LeftSubnetHost}/24 dev lo");
-        Shell.Run($"ip -n {Right} addr add {RightSubnetHost}/24 dev lo");
-        Shell.Run($"ip -n {Right} addr add {RightSecondSubnetHost}/24 dev lo");
+        var hostPrefix = ipv6 ? 64 : 24;
+        Shell.Run($"ip -n {Left} addr add {LeftSubnetHost}/{hostPrefix} dev lo");
+        Shell.Run($"ip -n {Right} addr add {RightSubnetHost}/{hostPrefix} dev lo");
+        Shell.Run($"ip -n {Right} addr add {RightSecondSubnetHost}/{hostPrefix} dev lo");
     }
 
     public string Left { get; }
@@ -75,10 +83,12 @@ internal sealed class NetworkLab : IDisposable
         }
     }
 
-    private static void Link(string nsA, string ifA, string addressA, string nsB, string ifB, string addressB)
+    /// <remarks>IPv6 addresses skip duplicate address detection so daemons can bind at once.</remarks>
+    private static void Link(string nsA, string ifA, string addressA, string nsB, string ifB, string addressB, int prefix = 24)
     {
+        var flags = prefix == 64 ? " nodad" : "";
         Shell.Run($"ip link add {ifA} netns {nsA} type veth peer name {ifB} netns {nsB}");
-        Shell.Run($"ip -n {nsA} addr add {addressA}/24 dev {ifA} && ip -n {nsA} link set {ifA} up");
-        Shell.Run($"ip -n {nsB} addr add {addressB}/24 dev {ifB} && ip -n {nsB} link set {ifB} up");
+        Shell.Run($"ip -n {nsA} link set {ifA} up && ip -n {nsA} addr add {addressA}/{prefix} dev {ifA}{flags}");
+        Shell.Run($"ip -n {nsB} link set {ifB} up && ip -n {nsB} addr add {addressB}/{prefix} dev {ifB}{flags}");
     }
 }

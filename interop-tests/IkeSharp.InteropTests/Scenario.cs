@@ -40,6 +40,8 @@ internal sealed class Scenario : IDisposable
         /// <summary>Two subnets behind strongSwan in one child, as Openswan's <c>rightsubnets={a,b}</c>.</summary>
         public bool TwoRemoteSubnets { get; init; }
 
+        public bool Ipv6 { get; init; }
+
         public string IkeSharpExtra { get; init; } = "";
 
         public string StrongSwanExtra { get; init; } = "";
@@ -47,7 +49,7 @@ internal sealed class Scenario : IDisposable
 
     public static Scenario Start(Options options)
     {
-        var lab = new NetworkLab(options.WithNat);
+        var lab = new NetworkLab(options.WithNat, options.Ipv6);
         var files = options.Certificates ? Keys.GenerateCertificates() : options.PublicKeys ? Keys.Generate() : null;
         StrongSwan? strongswan = null;
         try

@@ -103,6 +103,19 @@ public class StrongSwanInteropTests
     }
 
     [SkippableFact]
+    public void IPv6_endpoints_and_selectors()
+    {
+        LabRequirements.Check();
+        using var scenario = Scenario.Start(new Scenario.Options { Ipv6 = true });
+
+        var (sa, sas) = scenario.WaitEstablished();
+
+        Assert.Equal("2001:db8::2", sa["remote-host"]!.GetValue<string>());
+        Assert.Equal("2001:db8::1", sas.Value("remote-host"));
+        AssertSameSas(sa, sas);
+    }
+
+    [SkippableFact]
     public void Behind_a_NAT_IkeSharp_floats_to_4500_and_encapsulates()
     {
         LabRequirements.Check();
