@@ -85,6 +85,44 @@ public class StrongSwanCryptoCrossCheckTests
 
     [Theory]
     [MemberData(nameof(Cases))]
+    public void ESP_packets_strongSwan_sent_decrypt_to_the_ping(string @case)
+    {
+        var messages = StrongSwanCaptures.Messages(@case);
+        var datagrams = IkeSharp.Cli.Capture.CaptureFile.ReadUdpDatagrams(Path.Combine(StrongSwanCaptures.Directory, @case + ".pcap")).ToDictionary(d => d.FrameNumber);
+        var sa = StrongSwanKeys.Load(@case).IkeSas.First();
+        using var ikeKeys = DeriveIkeSaKeys(messages, sa);
+        var response = Decrypt(messages, sa, ikeKeys).First(m => m.Exchange == ExchangeType.IKE_AUTH && m.IsResponse);
+        var suite = ChildSuite(response);
+        var child = sa.GetProperty("child_sas")[0];
+        var frames = child.GetProperty("esp_frames").EnumerateArray().Select(f => f.GetInt32()).ToList();
+        Assert.Equal(2, frames.Count); // the ping's request and reply
+
+        foreach (var frame in frames)
+        {
+            var packet = datagrams[frame].Payload.ToArray();
+            var spi = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(packet);
+            var fromInitiator = spi == Convert.ToUInt32(StrongSwanKeys.Text(child, "spi_i_to_r"), 16);
+            var direction = fromInitiator ? "i_to_r" : "r_to_i";
+            using var esp = EspProtection.Create(suite, StrongSwanKeys.Bytes(child, $"encr_key_{direction}"), StrongSwanKeys.Bytes(child, $"integ_key_{direction}"));
+            var sequence = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(packet.AsSpan(4));
+
+            Assert.True(esp.TryOpen(packet, sequence, out var inner, out var nextHeader), $"frame {frame}: ICV check failed");
+            var ip = packet[inner];
+            if (nextHeader == 4)
+            {
+                Assert.Equal(0x45, ip[0]);
+                Assert.Equal(1, ip[9]); // ICMP
+            }
+            else
+            {
+                Assert.Equal(41, nextHeader);
+                Assert.Equal(58, ip[6]); // ICMPv6
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
     public void PSK_AUTH_values_equal_what_strongSwan_sent(string @case)
     {
         var messages = StrongSwanCaptures.Messages(@case);
