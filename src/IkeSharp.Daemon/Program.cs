@@ -48,9 +48,16 @@ root.SetAction(async (result, cancellation) =>
     builder.Services.AddSerilog();
     builder.Services.AddSingleton(settings);
     builder.Services.AddSingleton(TimeProvider.System);
-    builder.Services.AddSingleton<IDatapath, RecordingDatapath>();
-    builder.Services.AddSingleton(sp => new IkeEngine(settings.Engine, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>()));
     builder.Services.AddSingleton<UdpTransport>();
+    builder.Services.AddSingleton<IDatapath>(sp => DatapathChoice.Create(settings, sp.GetRequiredService<UdpTransport>(), sp.GetRequiredService<ILoggerFactory>()));
+    builder.Services.AddSingleton(sp =>
+    {
+        var datapath = sp.GetRequiredService<IDatapath>();
+        var engine = datapath.RequiresUdpEncapsulation
+            ? settings.Engine with { Tunnels = [.. settings.Engine.Tunnels.Select(t => t with { ForceEncapsulation = true })] }
+            : settings.Engine;
+        return new IkeEngine(engine, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>());
+    });
     builder.Services.AddSingleton<EngineHost>();
     builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
     builder.Services.AddHostedService<ControlServer>();

@@ -19,7 +19,7 @@ public static class ConfigLoader
 {
     public const string DefaultSocket = "/run/ikesharp/ikesharp.sock";
 
-    private static readonly string[] DaemonKeys = ["listen", "datapath", "secrets", "socket", "cookie_threshold", "half_open_timeout"];
+    private static readonly string[] DaemonKeys = ["listen", "datapath", "secrets", "socket", "cookie_threshold", "half_open_timeout", "tun_device", "replay_window"];
 
     private static readonly string[] TunnelKeys =
     [
@@ -78,7 +78,11 @@ public static class ConfigLoader
         };
         var datapath = daemon.Entry("datapath") is { } d ? Enumeration<DatapathKind>(file, d) : DatapathKind.Auto;
         var socket = socketOverride ?? (daemon.Entry("socket") is { } so ? Resolve(file, so.Value) : DefaultSocket);
-        return new DaemonSettings(file, engine, listen, datapath, socket);
+        return new DaemonSettings(file, engine, listen, datapath, socket)
+        {
+            TunDevice = daemon.Entry("tun_device") is { } tun ? tun.Value : "iks0",
+            ReplayWindow = daemon.Entry("replay_window") is { } rw ? Integer(file, rw, 32, 4096) : 128,
+        };
     }
 
     private static TunnelConfig LoadTunnel(ConfigSection t, string file, ConfigSection? secrets, string secretsPath)

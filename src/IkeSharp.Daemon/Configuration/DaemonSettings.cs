@@ -7,10 +7,12 @@ namespace IkeSharp.Daemon.Configuration;
 /// <summary>Which datapath carries the negotiated Child SAs.</summary>
 public enum DatapathKind
 {
-    /// <summary>Kernel XFRM if the kernel can install ESP SAs, else user space (later releases).</summary>
+    /// <summary>Kernel XFRM if the kernel can install ESP SAs (with its issue), else user space when TUN is available, else record.</summary>
     Auto,
     /// <summary>Record the Child SAs and keys it was asked to install, protect no traffic (for tests and dry runs).</summary>
     Record,
+    /// <summary>ESP in user space over a TUN device.</summary>
+    Userspace,
 }
 
 /// <summary>Everything the daemon runs with: engine options plus host settings.</summary>
@@ -19,4 +21,11 @@ public sealed record DaemonSettings(
     EngineOptions Engine,
     ImmutableArray<IPAddress> Listen,
     DatapathKind Datapath,
-    string ControlSocket);
+    string ControlSocket)
+{
+    /// <summary>Name of the user-space datapath's TUN device.</summary>
+    public string TunDevice { get; init; } = "iks0";
+
+    /// <summary>Anti-replay window of the user-space datapath, in packets (RFC 4303 §3.4.3).</summary>
+    public int ReplayWindow { get; init; } = 128;
+}

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using IkeSharp.Linux.Userspace;
 using IkeSharp.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -10,7 +11,7 @@ namespace IkeSharp.Daemon.Hosting;
 /// datagrams are handed to <see cref="Received"/> on the thread pool, so the receive loops only
 /// receive; sends pick the socket bound to the effect's local endpoint.
 /// </summary>
-internal sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IDisposable
+internal sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IEspTransport, IDisposable
 {
     private readonly Dictionary<IPEndPoint, Socket> _sockets = [];
     private readonly CancellationTokenSource _stopping = new();
@@ -18,6 +19,11 @@ internal sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IDisp
 
     /// <summary>Called for each datagram: local endpoint, remote endpoint, UDP payload (owned by the callee).</summary>
     public Action<IPEndPoint, IPEndPoint, byte[]>? Received { get; set; }
+
+    /// <summary>ESP-in-UDP arriving on 4500, handed over on the receive thread itself (the user-space datapath's inbound path).</summary>
+    public SpanAction? EspReceived { get; set; }
+
+    public delegate void SpanAction(Span<byte> packet);
 
     public IReadOnlyCollection<IPEndPoint> Endpoints => _sockets.Keys;
 
@@ -55,7 +61,9 @@ internal sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IDisp
         }
     }
 
-    public void Send(IPEndPoint local, IPEndPoint remote, byte[] datagram)
+    public void SendEsp(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> espPacket) => Send(local, remote, espPacket);
+
+    public void Send(IPEndPoint local, IPEndPoint remote, ReadOnlySpan<byte> datagram)
     {
         if (!_sockets.TryGetValue(local, out var socket))
         {
@@ -110,7 +118,15 @@ internal sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IDisp
                 continue;
             }
 
-            var payload = buffer.AsSpan(0, result.ReceivedBytes).ToArray();
+            var received = buffer.AsSpan(0, result.ReceivedBytes);
+            if (local.Port == UdpEncapsulation.NatTraversalPort && EspReceived is { } esp
+                && UdpEncapsulation.Classify(received, local.Port, out _) == UdpDatagramKind.Esp)
+            {
+                esp(received);
+                continue;
+            }
+
+            var payload = received.ToArray();
             var remote = (IPEndPoint)result.RemoteEndPoint;
             ThreadPool.UnsafeQueueUserWorkItem(_ => Received?.Invoke(local, remote, payload), null);
         }

@@ -1,0 +1,19 @@
+namespace IkeSharp.Engine;
+
+/// <summary>
+/// Where negotiated Child SAs go: the kernel (XFRM), the user-space ESP datapath over TUN, or a
+/// recorder. The daemon hands each install/remove effect of the engine to exactly one datapath.
+/// </summary>
+public interface IDatapath : IDisposable
+{
+    /// <summary>One line for the startup log: which datapath, and what it protects.</summary>
+    string Description { get; }
+
+    /// <summary>ESP must travel in UDP (RFC 3948) because this datapath cannot send raw ESP.</summary>
+    bool RequiresUdpEncapsulation { get; }
+
+    /// <summary>Installs both directions; takes ownership of the installation's key buffers.</summary>
+    void Install(ChildSaInstallation installation);
+
+    void Remove(RemoveChildSa removal);
+}
