@@ -1,0 +1,2 @@
+// Tests of Linux datapath code.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
