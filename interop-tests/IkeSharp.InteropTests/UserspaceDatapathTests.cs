@@ -31,6 +31,9 @@ public class UserspaceDatapathTests
         // 3 requests from us and 3 replies to its pings each way (plus the warm-up)
         Assert.InRange(int.Parse(sas.Value("packets-in")!, System.Globalization.CultureInfo.InvariantCulture), 6, 7);
         Assert.InRange(int.Parse(sas.Value("packets-out")!, System.Globalization.CultureInfo.InvariantCulture), 6, 7);
+        var child = scenario.IkeSharp.EstablishedIkeSa("peer")!["child-sas"]![0]!;
+        Assert.Equal(sas.Value("packets-in"), child["packets-out"]!.ToString());
+        Assert.Equal(sas.Value("packets-out"), child["packets-in"]!.ToString());
     }
 
     [SkippableTheory]

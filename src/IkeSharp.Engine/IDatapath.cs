@@ -16,4 +16,10 @@ public interface IDatapath : IDisposable
     void Install(ChildSaInstallation installation);
 
     void Remove(RemoveChildSa removal);
+
+    /// <summary>Traffic counters of the Child SA with this inbound SPI, when the datapath counts.</summary>
+    ChildSaCounters? CountersFor(uint inboundSpi);
 }
+
+/// <summary>Packets and bytes (of inner packets) through one Child SA, per direction.</summary>
+public readonly record struct ChildSaCounters(long InPackets, long InBytes, long OutPackets, long OutBytes);

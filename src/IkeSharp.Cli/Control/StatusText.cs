@@ -27,8 +27,8 @@ internal static class StatusText
                 foreach (var child in sa["child-sas"]!.AsArray())
                 {
                     text.AppendLine($"    {child!["name"]}: reqid {child["reqid"]}, {child["proposal"]}");
-                    text.AppendLine($"      in  {child["spi-in"]}");
-                    text.AppendLine($"      out {child["spi-out"]}");
+                    text.AppendLine($"      in  {child["spi-in"]}{Traffic(child, "in")}");
+                    text.AppendLine($"      out {child["spi-out"]}{Traffic(child, "out")}");
                     text.AppendLine($"      local  {child["local-ts"]}");
                     text.AppendLine($"      remote {child["remote-ts"]}");
                 }
@@ -37,6 +37,9 @@ internal static class StatusText
 
         return text.ToString();
     }
+
+    private static string Traffic(JsonNode child, string direction)
+        => child[$"bytes-{direction}"] is { } bytes ? $", {bytes} bytes, {child[$"packets-{direction}"]} packets" : "";
 
     private static string Ago(long unixSeconds)
     {

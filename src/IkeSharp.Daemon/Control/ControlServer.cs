@@ -15,7 +15,7 @@ namespace IkeSharp.Daemon.Control;
 /// one JSON request per line (<c>{"command":"status"}</c>, <c>{"command":"up","tunnel":"x"}</c>)
 /// and one JSON response per line (<c>{"ok":true,...}</c> or <c>{"ok":false,"error":"..."}</c>).
 /// </summary>
-internal sealed partial class ControlServer(DaemonSettings settings, IkeEngine engine, EngineHost host, ILogger<ControlServer> logger) : IHostedService, IDisposable
+internal sealed partial class ControlServer(DaemonSettings settings, IkeEngine engine, EngineHost host, IDatapath datapath, ILogger<ControlServer> logger) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
@@ -68,7 +68,7 @@ internal sealed partial class ControlServer(DaemonSettings settings, IkeEngine e
             switch (command)
             {
                 case "status":
-                    return Ok(new JsonObject { ["tunnels"] = StatusJson.Tunnels(settings.Engine.Tunnels, engine.GetStatus()), ["statistics"] = StatusJson.Statistics(engine.Statistics) });
+                    return Ok(new JsonObject { ["tunnels"] = StatusJson.Tunnels(settings.Engine.Tunnels, engine.GetStatus(), datapath), ["statistics"] = StatusJson.Statistics(engine.Statistics) });
                 case "up" when tunnel is not null:
                     host.Execute(engine.Initiate(tunnel));
                     return Ok(new JsonObject { ["message"] = $"initiating {tunnel}" });

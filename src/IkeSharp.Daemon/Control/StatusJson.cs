@@ -11,7 +11,7 @@ namespace IkeSharp.Daemon.Control;
 /// </summary>
 internal static class StatusJson
 {
-    public static JsonArray Tunnels(ImmutableArray<TunnelConfig> tunnels, IReadOnlyList<IkeSaStatus> sas)
+    public static JsonArray Tunnels(ImmutableArray<TunnelConfig> tunnels, IReadOnlyList<IkeSaStatus> sas, IDatapath datapath)
     {
         var result = new JsonArray();
         foreach (var tunnel in tunnels)
@@ -23,7 +23,7 @@ internal static class StatusJson
                 ["name"] = tunnel.Name,
                 ["state"] = state,
                 ["remote_addrs"] = string.Join(",", tunnel.RemoteAddresses),
-                ["ike_sas"] = new JsonArray([.. mine.Select(IkeSa)]),
+                ["ike_sas"] = new JsonArray([.. mine.Select(sa => IkeSa(sa, datapath))]),
             });
         }
 
@@ -40,7 +40,10 @@ internal static class StatusJson
         ["retransmissions"] = s.Retransmissions,
     };
 
-    private static JsonObject IkeSa(IkeSaStatus sa) => new()
+    private static long? Counter(IDatapath datapath, ChildSaStatus child, Func<ChildSaCounters, long> pick)
+        => datapath.CountersFor(Convert.ToUInt32(child.InboundSpi, 16)) is { } counters ? pick(counters) : null;
+
+    private static JsonObject IkeSa(IkeSaStatus sa, IDatapath datapath) => new()
     {
         ["state"] = sa.State.ToString().ToUpperInvariant(),
         ["initiator"] = sa.Initiator,
@@ -59,6 +62,10 @@ internal static class StatusJson
         ["established"] = sa.EstablishedAt?.ToUnixTimeSeconds(),
         ["child-sas"] = new JsonArray([.. sa.Children.Select(c => (JsonNode)new JsonObject
         {
+            ["bytes-in"] = Counter(datapath, c, x => x.InBytes),
+            ["packets-in"] = Counter(datapath, c, x => x.InPackets),
+            ["bytes-out"] = Counter(datapath, c, x => x.OutBytes),
+            ["packets-out"] = Counter(datapath, c, x => x.OutPackets),
             ["name"] = c.Name,
             ["reqid"] = c.ReqId,
             ["spi-in"] = c.InboundSpi,

@@ -40,6 +40,8 @@ public sealed class RecordingDatapath : IDatapath
         }
     }
 
+    public ChildSaCounters? CountersFor(uint inboundSpi) => null;
+
     public void Dispose()
     {
     }

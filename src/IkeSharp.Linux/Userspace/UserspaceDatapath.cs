@@ -67,9 +67,13 @@ public sealed partial class UserspaceDatapath : IDatapath
 
     public long Dropped(EspDrop reason) => Interlocked.Read(ref _drops[(int)reason]);
 
-    /// <summary>Packets and bytes per Child SA, by inbound SPI (in) and outbound SPI (out).</summary>
-    public IReadOnlyList<(string Child, uint InboundSpi, long InPackets, long InBytes, uint OutboundSpi, long OutPackets, long OutBytes)> Counters()
-        => [.. _outbound.Select(o => (o.Child, o.InboundSpi, _inbound.GetValueOrDefault(o.InboundSpi)?.Packets ?? 0, _inbound.GetValueOrDefault(o.InboundSpi)?.Bytes ?? 0, o.Spi, o.Packets, o.Bytes))];
+    public ChildSaCounters? CountersFor(uint inboundSpi)
+    {
+        var outbound = _outbound.FirstOrDefault(o => o.InboundSpi == inboundSpi);
+        return _inbound.TryGetValue(inboundSpi, out var inbound) && outbound is not null
+            ? new ChildSaCounters(inbound.Packets, inbound.Bytes, outbound.Packets, outbound.Bytes)
+            : null;
+    }
 
     public void Install(ChildSaInstallation installation)
     {
