@@ -15,7 +15,8 @@ internal sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IEspT
 {
     private readonly Dictionary<IPEndPoint, Socket> _sockets = [];
     private readonly CancellationTokenSource _stopping = new();
-    private readonly List<Task> _loops = [];
+    private readonly List<Thread> _threads = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<IPEndPoint, SocketAddress> _addresses = new();
 
     /// <summary>Called for each datagram: local endpoint, remote endpoint, UDP payload (owned by the callee).</summary>
     public Action<IPEndPoint, IPEndPoint, byte[]>? Received { get; set; }
@@ -57,7 +58,11 @@ internal sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IEspT
 
         foreach (var (endpoint, socket) in _sockets)
         {
-            _loops.Add(Task.Run(() => ReceiveLoop(endpoint, socket)));
+            // One thread per socket, receiving synchronously: the ESP path then costs one system call
+            // per packet and no task machinery; IKE work is still handed to the thread pool.
+            var thread = new Thread(() => ReceiveLoop(endpoint, socket)) { IsBackground = true, Name = $"udp-{endpoint.Port}" };
+            thread.Start();
+            _threads.Add(thread);
         }
     }
 
@@ -77,7 +82,7 @@ internal sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IEspT
 
         try
         {
-            socket.SendTo(datagram, remote);
+            socket.SendTo(datagram, SocketFlags.None, _addresses.GetOrAdd(remote, r => r.Serialize()));
         }
         catch (SocketException e)
         {
@@ -96,18 +101,23 @@ internal sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IEspT
         _stopping.Dispose();
     }
 
-    private async Task ReceiveLoop(IPEndPoint local, Socket socket)
+    private void ReceiveLoop(IPEndPoint local, Socket socket)
     {
         var buffer = new byte[65535];
-        EndPoint any = local.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+        var address = new SocketAddress(local.AddressFamily);
+        var template = new IPEndPoint(local.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         while (!_stopping.IsCancellationRequested)
         {
-            SocketReceiveFromResult result;
+            int length;
             try
             {
-                result = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stopping.Token).ConfigureAwait(false);
+                length = socket.ReceiveFrom(buffer, SocketFlags.None, address);
             }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e) when (_stopping.IsCancellationRequested || e.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted)
             {
                 return;
             }
@@ -118,7 +128,7 @@ internal sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IEspT
                 continue;
             }
 
-            var received = buffer.AsSpan(0, result.ReceivedBytes);
+            var received = buffer.AsSpan(0, length);
             if (local.Port == UdpEncapsulation.NatTraversalPort && EspReceived is { } esp
                 && UdpEncapsulation.Classify(received, local.Port, out _) == UdpDatagramKind.Esp)
             {
@@ -127,7 +137,7 @@ internal sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IEspT
             }
 
             var payload = received.ToArray();
-            var remote = (IPEndPoint)result.RemoteEndPoint;
+            var remote = (IPEndPoint)template.Create(address);
             ThreadPool.UnsafeQueueUserWorkItem(_ => Received?.Invoke(local, remote, payload), null);
         }
     }

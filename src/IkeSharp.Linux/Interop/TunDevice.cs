@@ -57,18 +57,28 @@ internal sealed unsafe class TunDevice : IDisposable
         return new TunDevice(fd, name);
     }
 
-    /// <summary>Waits up to <paramref name="timeoutMs"/> for a packet; 0 when none came (or the device closed).</summary>
+    /// <summary>
+    /// Reads one packet; when none is queued, waits up to <paramref name="timeoutMs"/> for one.
+    /// Returns 0 when none came. Reading first and polling only when empty saves a system call per
+    /// packet under load.
+    /// </summary>
     public int Read(Span<byte> buffer, int timeoutMs)
     {
-        var poll = new pollfd { fd = _fd, events = POLLIN };
-        if (LibC.poll(&poll, 1, timeoutMs) <= 0)
-        {
-            return 0;
-        }
-
         fixed (byte* p = buffer)
         {
             var n = (long)read(_fd, p, (size_t)buffer.Length);
+            if (n > 0)
+            {
+                return (int)n;
+            }
+
+            var poll = new pollfd { fd = _fd, events = POLLIN };
+            if (LibC.poll(&poll, 1, timeoutMs) <= 0)
+            {
+                return 0;
+            }
+
+            n = (long)read(_fd, p, (size_t)buffer.Length);
             return n > 0 ? (int)n : 0;
         }
     }
