@@ -15,6 +15,19 @@ internal sealed class NetworkLab : IDisposable
         Left = $"iksl{id}";
         Right = $"iksr{id}";
         Nat = withNat ? $"iksn{id}" : null;
+        try
+        {
+            Build(withNat, ipv6);
+        }
+        catch
+        {
+            Dispose(); // a half-built lab must not leave namespaces behind
+            throw;
+        }
+    }
+
+    private void Build(bool withNat, bool ipv6)
+    {
         foreach (var ns in Namespaces)
         {
             Shell.Run($"ip netns add {ns} && ip -n {ns} link set lo up");
@@ -54,24 +67,24 @@ internal sealed class NetworkLab : IDisposable
 
     public string? Nat { get; }
 
-    public string LeftAddress { get; } = "192.0.2.1";
+    public string LeftAddress { get; private set; } = "192.0.2.1";
 
-    public string RightAddress { get; } = "192.0.2.2";
+    public string RightAddress { get; private set; } = "192.0.2.2";
 
     public string NatAddress { get; } = "192.0.2.1";
 
-    public string LeftSubnet { get; } = "10.1.0.0/24";
+    public string LeftSubnet { get; private set; } = "10.1.0.0/24";
 
-    public string RightSubnet { get; } = "10.2.0.0/24";
+    public string RightSubnet { get; private set; } = "10.2.0.0/24";
 
     /// <summary>A second subnet behind the right side, for rightsubnets={a,b} setups.</summary>
-    public string RightSecondSubnet { get; } = "10.3.0.0/24";
+    public string RightSecondSubnet { get; private set; } = "10.3.0.0/24";
 
-    public string RightSecondSubnetHost { get; } = "10.3.0.1";
+    public string RightSecondSubnetHost { get; private set; } = "10.3.0.1";
 
-    public string LeftSubnetHost { get; } = "10.1.0.1";
+    public string LeftSubnetHost { get; private set; } = "10.1.0.1";
 
-    public string RightSubnetHost { get; } = "10.2.0.1";
+    public string RightSubnetHost { get; private set; } = "10.2.0.1";
 
     private IEnumerable<string> Namespaces => Nat is null ? [Left, Right] : [Left, Nat, Right];
 

@@ -59,6 +59,7 @@ root.SetAction(async (result, cancellation) =>
         return new IkeEngine(engine, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>());
     });
     builder.Services.AddSingleton<EngineHost>();
+    builder.Services.AddHostedService<GatewayPolicy>();
     builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
     builder.Services.AddHostedService<ControlServer>();
     try

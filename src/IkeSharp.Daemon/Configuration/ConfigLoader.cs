@@ -19,7 +19,7 @@ public static class ConfigLoader
 {
     public const string DefaultSocket = "/run/ikesharp/ikesharp.sock";
 
-    private static readonly string[] DaemonKeys = ["listen", "datapath", "secrets", "socket", "cookie_threshold", "half_open_timeout", "tun_device", "replay_window"];
+    private static readonly string[] DaemonKeys = ["listen", "datapath", "secrets", "socket", "cookie_threshold", "half_open_timeout", "tun_device", "replay_window", "sysctl"];
 
     private static readonly string[] TunnelKeys =
     [
@@ -29,6 +29,8 @@ public static class ConfigLoader
     ];
 
     private static readonly string[] ChildKeys = ["local_ts", "remote_ts", "esp_proposals"];
+
+    private static readonly string[] NatKeys = ["public_ip", "snat_sources", "dnat_to", "dnat_services"];
 
     /// <param name="secretsOverride">A secrets file given on the command line, instead of the config's <c>secrets</c> key.</param>
     /// <param name="socketOverride">A control socket path given on the command line.</param>
@@ -77,17 +79,28 @@ public static class ConfigLoader
             HalfOpenTimeout = daemon.Entry("half_open_timeout") is { } h ? Duration(file, h) : TimeSpan.FromSeconds(30),
         };
         var datapath = daemon.Entry("datapath") is { } d ? Enumeration<DatapathKind>(file, d) : DatapathKind.Auto;
+        var nat = tunnelsSection.Sections.Where(t => t.Section("nat") is not null).Select(t => LoadNat(t, file, tunnels.Single(x => x.Name == t.Name))).ToImmutableArray();
+        var shared = nat.Where(n => n.DnatTarget is not null).GroupBy(n => n.PublicIp).FirstOrDefault(g => g.Count() > 1);
+        if (shared is not null)
+        {
+            var second = shared.Skip(1).First();
+            throw new ConfigException(file, tunnelsSection.Sections.First(t => t.Name == second.Tunnel).Section("nat")!.Line, $"{second.Tunnel}.nat.public_ip",
+                $"{shared.Key} is forwarded (dnat_to) by tunnels {string.Join(" and ", shared.Select(n => n.Tunnel))}: inbound traffic would have two destinations", "give each tunnel its own public_ip, or drop dnat_to from all but one");
+        }
         var socket = socketOverride ?? (daemon.Entry("socket") is { } so ? Resolve(file, so.Value) : DefaultSocket);
         return new DaemonSettings(file, engine, listen, datapath, socket)
         {
             TunDevice = daemon.Entry("tun_device") is { } tun ? tun.Value : "iks0",
             ReplayWindow = daemon.Entry("replay_window") is { } rw ? Integer(file, rw, 32, 4096) : 128,
+            NatPolicies = nat,
+            SetSysctls = daemon.Entry("sysctl") is { } sc && (sc.Value == "set" ? true : sc.Value == "check" ? false
+                : throw new ConfigException(file, sc.Line, sc.Key, $"unknown value '{sc.Value}'", "use set (IkeSharp sets forwarding and redirects) or check (refuse to start, printing the command)")),
         };
     }
 
     private static TunnelConfig LoadTunnel(ConfigSection t, string file, ConfigSection? secrets, string secretsPath)
     {
-        CheckKnown(t, TunnelKeys, ["children"]);
+        CheckKnown(t, TunnelKeys, ["children", "nat"]);
         ConfigEntry Required(string key, string fix) => t.Entry(key) ?? throw new ConfigException(file, t.Line, $"{t.Name}.{key}", "missing", fix);
 
         var local = t.Entry("local_addrs") is { } la ? Address(file, la, Split(la).Single()) : null;
@@ -104,7 +117,8 @@ public static class ConfigLoader
             : local is not null ? Identity.FromAddress(local)
             : throw new ConfigException(file, t.Line, $"{t.Name}.local_id", "missing, and no local_addrs to default it to", "set local_id (e.g. the Elastic IP) or local_addrs");
         var childrenSection = t.Section("children") ?? throw new ConfigException(file, t.Line, $"{t.Name}.children", "no children block", "add children { net { local_ts = ... remote_ts = ... } }");
-        var children = childrenSection.Sections.Select(c => LoadChild(c, file, t.Name)).ToImmutableArray();
+        var publicIp = t.Section("nat")?.Entry("public_ip") is { } pip ? Address(file, pip, pip.Value) : null;
+        var children = childrenSection.Sections.Select(c => LoadChild(c, file, t.Name, publicIp)).ToImmutableArray();
 
         var startEntry = t.Entry("start_action");
         var startAction = startEntry is not null ? StartActionOf(file, startEntry) : StartAction.None;
@@ -142,11 +156,16 @@ public static class ConfigLoader
         };
     }
 
-    private static ChildConfig LoadChild(ConfigSection c, string file, string tunnel)
+    private static ChildConfig LoadChild(ConfigSection c, string file, string tunnel, IPAddress? publicIp)
     {
         CheckKnown(c, ChildKeys, []);
         ImmutableArray<TrafficSelector> Selectors(string key)
         {
+            if (key == "local_ts" && c.Entry(key) is null && publicIp is not null)
+            {
+                return [TrafficSelectorNarrowing.FromPrefix(publicIp.ToString())]; // the tunnel speaks for the public IP only
+            }
+
             var entry = c.Entry(key) ?? throw new ConfigException(file, c.Line, $"{tunnel}.children.{c.Name}.{key}", "missing", $"set {key} to one or more subnets, e.g. 10.1.0.0/24");
             try
             {
@@ -159,6 +178,34 @@ public static class ConfigLoader
         }
 
         return new ChildConfig(c.Name, Selectors("local_ts"), Selectors("remote_ts"), Proposals(file, c.Entry("esp_proposals"), $"{tunnel}.children.{c.Name}", ProtocolId.ESP));
+    }
+
+    private static Linux.Nat.NatPolicy LoadNat(ConfigSection t, string file, TunnelConfig tunnel)
+    {
+        var n = t.Section("nat")!;
+        CheckKnown(n, NatKeys, []);
+        var where = $"{t.Name}.nat";
+        var publicEntry = n.Entry("public_ip") ?? throw new ConfigException(file, n.Line, $"{where}.public_ip", "missing", "set public_ip to the Elastic IP the peer knows us by");
+        var publicIp = Address(file, publicEntry, publicEntry.Value);
+        string[] Subnets(string key) => n.Entry(key) is { } e ? [.. Split(e).Select(x => TrafficSelectorNarrowing.FromPrefix(x).ToString())] : [];
+        var dnat = n.Entry("dnat_to") is { } d ? Address(file, d, d.Value) : null;
+        if (dnat is not null && publicIp.Equals(tunnel.LocalAddress))
+        {
+            throw new ConfigException(file, publicEntry.Line, $"{where}.public_ip", $"{publicIp} is also the gateway's IKE address (local_addrs): forwarding it with dnat_to would capture IKE itself",
+                "use an Elastic IP that is not the IKE address, or remove dnat_to");
+        }
+
+        var services = n.Entry("dnat_services") is { } svc
+            ? Split(svc).Select(x => x.Split('/') switch
+            {
+                ["icmp"] => new Linux.Nat.NatService("icmp", null),
+                [var proto] when proto is "tcp" or "udp" => new Linux.Nat.NatService(proto, null),
+                [var proto, var port] when proto is "tcp" or "udp" && ushort.TryParse(port, out var p) => new Linux.Nat.NatService(proto, p),
+                _ => throw new ConfigException(file, svc.Line, $"{where}.dnat_services", $"'{x}' is not a service", "write icmp, tcp, udp, tcp/PORT or udp/PORT, separated by commas"),
+            }).ToImmutableArray()
+            : [];
+        return new Linux.Nat.NatPolicy(t.Name, publicIp, [.. Subnets("snat_sources")],
+            [.. tunnel.Children.SelectMany(c => c.RemoteTrafficSelectors).Select(ts => ts.ToString()).Distinct()], dnat, services);
     }
 
     private static (AuthConfig Local, AuthConfig Remote) PskAuth(ConfigSection t, string file, ConfigSection? secrets, string secretsPath)

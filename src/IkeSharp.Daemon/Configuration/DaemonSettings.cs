@@ -28,4 +28,10 @@ public sealed record DaemonSettings(
 
     /// <summary>Anti-replay window of the user-space datapath, in packets (RFC 4303 §3.4.3).</summary>
     public int ReplayWindow { get; init; } = 128;
+
+    /// <summary>NAT policies of the tunnels that have a <c>nat</c> block.</summary>
+    public ImmutableArray<Linux.Nat.NatPolicy> NatPolicies { get; init; } = [];
+
+    /// <summary>Set the gateway sysctls (forwarding on, redirects off) instead of only checking them.</summary>
+    public bool SetSysctls { get; init; }
 }

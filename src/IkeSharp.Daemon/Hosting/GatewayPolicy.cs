@@ -1,0 +1,62 @@
+using IkeSharp.Daemon.Configuration;
+using IkeSharp.Linux.Nat;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace IkeSharp.Daemon.Hosting;
+
+/// <summary>
+/// The NAT-instance side of the gateway: checks (or sets) the forwarding sysctls and installs the
+/// tunnels' NAT policies before any tunnel comes up; removes IkeSharp's nftables table on stop.
+/// </summary>
+internal sealed partial class GatewayPolicy(DaemonSettings settings, ILogger<GatewayPolicy> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (settings.NatPolicies.IsEmpty)
+        {
+            return Task.CompletedTask;
+        }
+
+        var wrong = SysctlPreflight.Check();
+        if (wrong.Count > 0 && settings.SetSysctls)
+        {
+            SysctlPreflight.Apply();
+            LogSysctlsSet(string.Join(", ", wrong.Select(w => $"{w.Key.Replace('/', '.')}={w.Needed}")));
+        }
+        else if (wrong.Count > 0)
+        {
+            throw new InvalidOperationException($"this host is not set up as a NAT gateway ({string.Join("; ", wrong.Select(w => $"{w.Key.Replace('/', '.')} is {w.Current}, needs {w.Needed}"))}); " +
+                $"run: {SysctlPreflight.FixCommand(wrong)}  (or set daemon {{ sysctl = set }})");
+        }
+
+        NftablesNat.Apply(settings.NatPolicies);
+        foreach (var policy in settings.NatPolicies)
+        {
+            LogPolicy(policy.Tunnel, policy.PublicIp.ToString(), string.Join(", ", policy.InternalSources), string.Join(", ", policy.RemoteSubnets),
+                policy.DnatTarget?.ToString() ?? "(nothing)", policy.DnatServices.IsEmpty ? "all" : string.Join(", ", policy.DnatServices));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (!settings.NatPolicies.IsEmpty)
+        {
+            NftablesNat.Remove();
+            LogRemoved(NftablesNat.Table);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "set gateway sysctls: {Settings}")]
+    private partial void LogSysctlsSet(string settings);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "NAT for tunnel {Tunnel}: {Sources} -> {Remote} leaves as {PublicIp}; {PublicIp} is forwarded to {Target} for {Services}")]
+    private partial void LogPolicy(string tunnel, string publicIp, string sources, string remote, string target, string services);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "removed nftables table ip {Table}")]
+    private partial void LogRemoved(string table);
+}

@@ -1,0 +1,24 @@
+using System.Collections.Immutable;
+using System.Net;
+
+namespace IkeSharp.Linux.Nat;
+
+/// <summary>One inbound service the public IP forwards to an internal host (e.g. ICMP only, or tcp/443).</summary>
+public sealed record NatService(string Protocol, ushort? Port)
+{
+    public override string ToString() => Port is { } p ? $"{Protocol}/{p}" : Protocol;
+}
+
+/// <summary>
+/// A tunnel's NAT policy (the NAT instance of the seed articles): internal sources leave through the
+/// tunnel from the public IP (SNAT), and traffic the peer sends to the public IP goes to one internal
+/// host (DNAT), optionally only for some services or remote sources; everything else to the public IP
+/// is dropped.
+/// </summary>
+public sealed record NatPolicy(
+    string Tunnel,
+    IPAddress PublicIp,
+    ImmutableArray<string> InternalSources,
+    ImmutableArray<string> RemoteSubnets,
+    IPAddress? DnatTarget,
+    ImmutableArray<NatService> DnatServices);
