@@ -154,7 +154,8 @@ printf 'secrets {\n    customer {\n        psk = demo-psk-shared-with-the-custom
 chmod 600 "$WORK/iks/secrets.conf"
 sed 's/^/    /' "$WORK/iks/ikesharp.conf"
 ip netns exec demo-natgw dotnet "$WORK/ikesharpd/ikesharpd.dll" --config "$WORK/iks/ikesharp.conf" >"$WORK/iks/log" 2>&1 &
-PIDS+=($!)
+IKESHARPD=$!
+PIDS+=($IKESHARPD)
 ikesharp() { ip netns exec demo-natgw dotnet "$WORK/ikesharp/ikesharp.dll" "$@" --socket "$WORK/iks/ikesharp.sock"; }
 
 step "negotiation, as IkeSharp logs it"
@@ -189,14 +190,37 @@ cut -d' ' -f2- "$WORK/tcpdump.txt" | head -20
 step "strongSwan on the customer gateway"
 ip netns exec demo-custgw unshare -m sh -c "mount --bind $WORK/ss/swanctl /etc/swanctl && STRONGSWAN_CONF=$WORK/ss/strongswan.conf exec swanctl --list-sas --uri unix://$WORK/ss/run/charon.vici" 2>/dev/null
 
+step "customer host: TCP 443 to 1.2.3.4 is not a forwarded service (only ICMP is)"
+ip netns exec demo-private busybox nc -l -p 443 >/dev/null 2>&1 &
+PIDS+=($!)
+sleep 0.3
+refused=no
+if ip netns exec demo-custhost timeout 3 bash -c 'exec 3<>/dev/tcp/1.2.3.4/443' 2>/dev/null; then
+    echo "connected — the NAT policy let TCP 443 through"
+else
+    refused=yes
+    echo "no connection: dropped by IkeSharp's forward rule, as configured"
+fi
+
 seen_from_eip=no
 grep -q "IP 1.2.3.4 > 172.31.38.197: ICMP echo request" "$WORK/tcpdump.txt" && grep -q "IP 1.2.3.4.[0-9]* > 172.31.38.197.80:" "$WORK/tcpdump.txt" && seen_from_eip=yes
 if [[ $CHECK == yes ]]; then
-    if [[ $seen_from_eip == yes ]]; then
-        echo "demo check: PASS — the customer host saw ping and HTTP from the Elastic IP 1.2.3.4"
+    step "stopping IkeSharp: DELETE to the customer, NAT table, TUN device and rule removed"
+    kill -TERM "$IKESHARPD"
+    wait "$IKESHARPD" 2>/dev/null || true
+    clean=yes
+    ip netns exec demo-natgw nft list table ip ikesharp >/dev/null 2>&1 && { echo "nftables table ip ikesharp is still there"; clean=no; }
+    ip -n demo-natgw link show iks0 >/dev/null 2>&1 && { echo "TUN device iks0 is still there"; clean=no; }
+    ip -n demo-natgw rule | grep -q "lookup 220" && { echo "ip rule for table 220 is still there"; clean=no; }
+    sleep 1
+    ip netns exec demo-custgw unshare -m sh -c "mount --bind $WORK/ss/swanctl /etc/swanctl && STRONGSWAN_CONF=$WORK/ss/strongswan.conf exec swanctl --list-sas --uri unix://$WORK/ss/run/charon.vici" 2>/dev/null \
+        | grep -q ESTABLISHED && { echo "strongSwan still has the IKE SA (no DELETE?)"; clean=no; }
+    [[ $clean == yes ]] && echo "all removed; strongSwan received the DELETE"
+    if [[ $seen_from_eip == yes && $refused == yes && $clean == yes ]]; then
+        echo "demo check: PASS — the customer host saw ping and HTTP from the Elastic IP 1.2.3.4, TCP 443 to it was refused, and stopping IkeSharp left nothing behind"
         exit 0
     fi
-    echo "demo check: FAIL — the customer host did not see the traffic from 1.2.3.4"; cat "$WORK/iks/log"; exit 1
+    echo "demo check: FAIL — seen from 1.2.3.4: $seen_from_eip, TCP 443 refused: $refused, cleaned up: $clean"; cat "$WORK/iks/log"; exit 1
 fi
 
 echo

@@ -15,10 +15,10 @@ internal static class Shell
         })!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        if (!process.WaitForExit(TimeSpan.FromSeconds(300)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'{command}' did not finish in 60 s");
+            throw new TimeoutException($"'{command}' did not finish in 300 s");
         }
 
         var output = stdout.Result + stderr.Result;

@@ -1,0 +1,28 @@
+namespace IkeSharp.InteropTests;
+
+/// <summary>
+/// The seed scenario, as the README's first command runs it: <c>./demo.sh --check</c> builds the
+/// five-namespace topology, and passes only if the customer host sees ping and HTTP from the Elastic
+/// IP 1.2.3.4, TCP 443 to the Elastic IP is refused (only ICMP is forwarded), and stopping IkeSharp
+/// leaves no NAT table, TUN device, rule or IKE SA behind.
+/// </summary>
+[Collection("strongSwan lab")]
+public class SeedScenarioTests
+{
+    [SkippableFact]
+    public void Demo_check_passes()
+    {
+        LabRequirements.Check();
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "demo.sh")))
+        {
+            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("demo.sh not found above the test directory");
+        }
+
+        var output = Shell.Run($"{Path.Combine(root, "demo.sh")} --check 2>&1", check: false);
+
+        Assert.True(output.Contains("demo check: PASS", StringComparison.Ordinal), output);
+        Assert.Contains("IP 1.2.3.4 > 172.31.38.197: ICMP echo request", output);
+        Assert.Contains("hello from the customer host 172.31.38.197", output);
+    }
+}
