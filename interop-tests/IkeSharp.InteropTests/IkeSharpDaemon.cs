@@ -12,11 +12,11 @@ internal sealed class IkeSharpDaemon : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output;
 
-    public IkeSharpDaemon(string ns, string config, string secrets, IReadOnlyDictionary<string, string>? files = null)
+    public IkeSharpDaemon(string ns, string config, string secrets, IReadOnlyDictionary<string, string>? files = null, string daemonSettings = "")
     {
         _dir = Directory.CreateTempSubdirectory("iks-daemon-").FullName;
         Socket = Path.Combine(_dir, "ikesharp.sock");
-        File.WriteAllText(Path.Combine(_dir, "ikesharp.conf"), $"daemon {{\n    socket = {Socket}\n}}\n" + config);
+        File.WriteAllText(Path.Combine(_dir, "ikesharp.conf"), $"daemon {{\n    socket = {Socket}\n    {daemonSettings}\n}}\n" + config);
         var secretsFile = Path.Combine(_dir, "secrets.conf");
         File.WriteAllText(secretsFile, secrets);
         File.SetUnixFileMode(secretsFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);

@@ -16,7 +16,8 @@ internal sealed partial class StrongSwan : IDisposable
     private Process? _charon;
     private StringBuilder _output = new();
 
-    public StrongSwan(string ns, string swanctlConf, IReadOnlyDictionary<string, string>? files = null)
+    /// <param name="charonSettings">Extra strongswan.conf settings inside <c>charon { }</c>.</param>
+    public StrongSwan(string ns, string swanctlConf, IReadOnlyDictionary<string, string>? files = null, string charonSettings = "")
     {
         _ns = ns;
         _dir = Directory.CreateTempSubdirectory("iks-strongswan-").FullName;
@@ -35,6 +36,7 @@ internal sealed partial class StrongSwan : IDisposable
             charon {
               load = random nonce aes sha1 sha2 hmac gcm pem pkcs1 pkcs8 x509 pubkey constraints gmp openssl kdf kernel-libipsec kernel-netlink socket-default vici updown
               install_virtual_ip = no
+              {{charonSettings}}
               plugins {
                 vici {
                   socket = unix://{{_dir}}/run/charon.vici

@@ -19,7 +19,7 @@ public static class ConfigLoader
 {
     public const string DefaultSocket = "/run/ikesharp/ikesharp.sock";
 
-    private static readonly string[] DaemonKeys = ["listen", "datapath", "secrets", "socket", "cookie_threshold", "half_open_timeout", "tun_device", "replay_window", "sysctl"];
+    private static readonly string[] DaemonKeys = ["listen", "datapath", "secrets", "socket", "cookie_threshold", "half_open_timeout", "tun_device", "replay_window", "sysctl", "egress_interface", "egress_sources"];
 
     private static readonly string[] TunnelKeys =
     [
@@ -30,7 +30,7 @@ public static class ConfigLoader
 
     private static readonly string[] ChildKeys = ["local_ts", "remote_ts", "esp_proposals"];
 
-    private static readonly string[] NatKeys = ["public_ip", "snat_sources", "dnat_to", "dnat_services"];
+    private static readonly string[] NatKeys = ["public_ip", "snat_sources", "dnat_to", "dnat_map", "dnat_services"];
 
     /// <param name="secretsOverride">A secrets file given on the command line, instead of the config's <c>secrets</c> key.</param>
     /// <param name="socketOverride">A control socket path given on the command line.</param>
@@ -93,6 +93,10 @@ public static class ConfigLoader
             TunDevice = daemon.Entry("tun_device") is { } tun ? tun.Value : "iks0",
             ReplayWindow = daemon.Entry("replay_window") is { } rw ? Integer(file, rw, 32, 4096) : 128,
             NatPolicies = nat,
+            Egress = daemon.Entry("egress_interface") is { } ei
+                ? new Linux.Nat.EgressPolicy(ei.Value, daemon.Entry("egress_sources") is { } es ? [.. Split(es).Select(x => TrafficSelectorNarrowing.FromPrefix(x).ToString())]
+                    : throw new ConfigException(file, ei.Line, "egress_sources", "egress_interface needs the internal subnets to masquerade", "set egress_sources, e.g. 20.0.0.0/16"))
+                : null,
             SetSysctls = daemon.Entry("sysctl") is { } sc && (sc.Value == "set" ? true : sc.Value == "check" ? false
                 : throw new ConfigException(file, sc.Line, sc.Key, $"unknown value '{sc.Value}'", "use set (IkeSharp sets forwarding and redirects) or check (refuse to start, printing the command)")),
         };
@@ -204,8 +208,17 @@ public static class ConfigLoader
                 _ => throw new ConfigException(file, svc.Line, $"{where}.dnat_services", $"'{x}' is not a service", "write icmp, tcp, udp, tcp/PORT or udp/PORT, separated by commas"),
             }).ToImmutableArray()
             : [];
+        var map = n.Entry("dnat_map") is { } m
+            ? Split(m).Select(pair => pair.Split("->", StringSplitOptions.TrimEntries) is [var from, var to] && IPAddress.TryParse(to, out var target)
+                ? (TrafficSelectorNarrowing.FromPrefix(from).ToString(), target)
+                : throw new ConfigException(file, m.Line, $"{where}.dnat_map", $"'{pair}' is not 'REMOTE -> INTERNAL'", "write e.g. 110.220.10.7 -> 172.16.0.5, 110.220.10.135 -> 172.16.0.6"))
+                .ToImmutableArray()
+            : [];
         return new Linux.Nat.NatPolicy(t.Name, publicIp, [.. Subnets("snat_sources")],
-            [.. tunnel.Children.SelectMany(c => c.RemoteTrafficSelectors).Select(ts => ts.ToString()).Distinct()], dnat, services);
+            [.. tunnel.Children.SelectMany(c => c.RemoteTrafficSelectors).Select(ts => ts.ToString()).Distinct()], dnat, services)
+        {
+            DnatMap = map,
+        };
     }
 
     private static (AuthConfig Local, AuthConfig Remote) PskAuth(ConfigSection t, string file, ConfigSection? secrets, string secretsPath)

@@ -32,6 +32,9 @@ public sealed record DaemonSettings(
     /// <summary>NAT policies of the tunnels that have a <c>nat</c> block.</summary>
     public ImmutableArray<Linux.Nat.NatPolicy> NatPolicies { get; init; } = [];
 
+    /// <summary>Internet egress masquerade of the gateway, if configured.</summary>
+    public Linux.Nat.EgressPolicy? Egress { get; init; }
+
     /// <summary>Set the gateway sysctls (forwarding on, redirects off) instead of only checking them.</summary>
     public bool SetSysctls { get; init; }
 }

@@ -13,7 +13,7 @@ internal sealed partial class GatewayPolicy(DaemonSettings settings, ILogger<Gat
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (settings.NatPolicies.IsEmpty)
+        if (settings.NatPolicies.IsEmpty && settings.Egress is null)
         {
             return Task.CompletedTask;
         }
@@ -30,11 +30,17 @@ internal sealed partial class GatewayPolicy(DaemonSettings settings, ILogger<Gat
                 $"run: {SysctlPreflight.FixCommand(wrong)}  (or set daemon {{ sysctl = set }})");
         }
 
-        NftablesNat.Apply(settings.NatPolicies);
+        NftablesNat.Apply(settings.NatPolicies, settings.Egress);
+        if (settings.Egress is { } egress)
+        {
+            LogEgress(string.Join(", ", egress.Sources), egress.Interface);
+        }
+
         foreach (var policy in settings.NatPolicies)
         {
+            var targets = policy.DnatMap.Select(m => $"{m.To} (from {m.From})").Concat(policy.DnatTarget is { } t ? [t.ToString()] : []).ToList();
             LogPolicy(policy.Tunnel, policy.PublicIp.ToString(), string.Join(", ", policy.InternalSources), string.Join(", ", policy.RemoteSubnets),
-                policy.DnatTarget?.ToString() ?? "(nothing)", policy.DnatServices.IsEmpty ? "all" : string.Join(", ", policy.DnatServices));
+                targets.Count == 0 ? "(nothing)" : string.Join(", ", targets), policy.DnatServices.IsEmpty ? "all" : string.Join(", ", policy.DnatServices));
         }
 
         return Task.CompletedTask;
@@ -42,7 +48,7 @@ internal sealed partial class GatewayPolicy(DaemonSettings settings, ILogger<Gat
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        if (!settings.NatPolicies.IsEmpty)
+        if (!settings.NatPolicies.IsEmpty || settings.Egress is not null)
         {
             NftablesNat.Remove();
             LogRemoved(NftablesNat.Table);
@@ -56,6 +62,9 @@ internal sealed partial class GatewayPolicy(DaemonSettings settings, ILogger<Gat
 
     [LoggerMessage(Level = LogLevel.Information, Message = "NAT for tunnel {Tunnel}: {Sources} -> {Remote} leaves as {PublicIp}; {PublicIp} is forwarded to {Target} for {Services}")]
     private partial void LogPolicy(string tunnel, string publicIp, string sources, string remote, string target, string services);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "internet egress: {Sources} masqueraded on {Interface}, tunnel destinations exempted")]
+    private partial void LogEgress(string sources, string @interface);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "removed nftables table ip {Table}")]
     private partial void LogRemoved(string table);

@@ -21,4 +21,15 @@ public sealed record NatPolicy(
     ImmutableArray<string> InternalSources,
     ImmutableArray<string> RemoteSubnets,
     IPAddress? DnatTarget,
-    ImmutableArray<NatService> DnatServices);
+    ImmutableArray<NatService> DnatServices)
+{
+    /// <summary>Per remote source, its own internal target (the second seed's two partner hosts); overrides <see cref="DnatTarget"/> for them.</summary>
+    public ImmutableArray<(string From, IPAddress To)> DnatMap { get; init; } = [];
+}
+
+/// <summary>
+/// Internet egress of the gateway (the seeds' <c>-o eth0 -j MASQUERADE</c>): internal sources leave
+/// through <see cref="Interface"/> masqueraded, except traffic to any tunnel's remote subnets, which
+/// must keep its address for the tunnel's own SNAT.
+/// </summary>
+public sealed record EgressPolicy(string Interface, ImmutableArray<string> Sources);

@@ -14,7 +14,7 @@ public static class NftablesNat
     public const string Table = "ikesharp";
 
     /// <summary>The nft script for the policies (also what <c>ikesharp config check</c> can show).</summary>
-    public static string Render(IReadOnlyList<NatPolicy> policies)
+    public static string Render(IReadOnlyList<NatPolicy> policies, EgressPolicy? egress = null)
     {
         var script = new StringBuilder();
         // Creating then deleting makes the replace idempotent inside one transaction.
@@ -23,13 +23,26 @@ public static class NftablesNat
         script.AppendLine($"table ip {Table} {{");
         script.AppendLine("    chain prerouting {");
         script.AppendLine("        type nat hook prerouting priority dstnat; policy accept;");
-        foreach (var p in policies.Where(p => p.DnatTarget is not null))
+        foreach (var p in policies)
         {
-            var from = p.RemoteSubnets.IsEmpty ? "" : $"ip saddr {{ {string.Join(", ", p.RemoteSubnets)} }} ";
             var services = p.DnatServices.IsEmpty ? [new NatService("any", null)] : p.DnatServices;
+            foreach (var (from, to) in p.DnatMap)
+            {
+                foreach (var service in services)
+                {
+                    script.AppendLine($"        ip saddr {from} ip daddr {p.PublicIp} {Match(service)}dnat to {to} comment \"{p.Tunnel}\"");
+                }
+            }
+
+            if (p.DnatTarget is null)
+            {
+                continue;
+            }
+
+            var fromRemote = p.RemoteSubnets.IsEmpty ? "" : $"ip saddr {{ {string.Join(", ", p.RemoteSubnets)} }} ";
             foreach (var service in services)
             {
-                script.AppendLine($"        {from}ip daddr {p.PublicIp} {Match(service)}dnat to {p.DnatTarget} comment \"{p.Tunnel}\"");
+                script.AppendLine($"        {fromRemote}ip daddr {p.PublicIp} {Match(service)}dnat to {p.DnatTarget} comment \"{p.Tunnel}\"");
             }
         }
 
@@ -39,6 +52,13 @@ public static class NftablesNat
         foreach (var p in policies.Where(p => !p.InternalSources.IsEmpty))
         {
             script.AppendLine($"        ip saddr {{ {string.Join(", ", p.InternalSources)} }} ip daddr {{ {string.Join(", ", p.RemoteSubnets)} }} snat to {p.PublicIp} comment \"{p.Tunnel}\"");
+        }
+
+        if (egress is not null)
+        {
+            var tunnelled = policies.SelectMany(p => p.RemoteSubnets).Distinct().ToList();
+            var exempt = tunnelled.Count == 0 ? "" : $"ip daddr != {{ {string.Join(", ", tunnelled)} }} ";
+            script.AppendLine($"        oifname \"{egress.Interface}\" ip saddr {{ {string.Join(", ", egress.Sources)} }} {exempt}masquerade comment \"internet egress\"");
         }
 
         script.AppendLine("    }");
@@ -55,7 +75,7 @@ public static class NftablesNat
         return script.ToString();
     }
 
-    public static void Apply(IReadOnlyList<NatPolicy> policies) => Nft(Render(policies));
+    public static void Apply(IReadOnlyList<NatPolicy> policies, EgressPolicy? egress) => Nft(Render(policies, egress));
 
     public static void Remove()
     {
