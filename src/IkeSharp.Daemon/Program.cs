@@ -1,5 +1,5 @@
 using System.CommandLine;
-using IkeSharp.Daemon.Configuration;
+using IkeSharp.Config;
 using IkeSharp.Daemon.Control;
 using IkeSharp.Daemon.Hosting;
 using IkeSharp.Engine;

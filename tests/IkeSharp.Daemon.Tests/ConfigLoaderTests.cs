@@ -1,4 +1,4 @@
-using IkeSharp.Daemon.Configuration;
+using IkeSharp.Config;
 using IkeSharp.Engine.Configuration;
 
 namespace IkeSharp.Daemon.Tests;
@@ -120,6 +120,30 @@ public sealed class ConfigLoaderTests : IDisposable
     {
         var e = Assert.Throws<ConfigException>(() => Load(Valid.Replace("remote_addrs = 198.51.100.7", "remote_addrs = %any"), Secrets));
         Assert.Contains("needs a local_addrs and a concrete remote_addrs", e.Message);
+    }
+
+    [Theory]
+    [InlineData("3des-sha1-modp2048", "3DES_CBC is not implemented by IkeSharp")]
+    [InlineData("aes128-sha1-modp1024", "MODP_1024 is a legacy group (RFC 8247 §2.4)")]
+    public void Unimplemented_or_legacy_algorithms_are_refused_at_load(string proposal, string expected)
+    {
+        var e = Assert.Throws<ConfigException>(() => Load(Valid.Replace("aes256-sha1-modp2048", proposal), Secrets));
+
+        Assert.Equal("customer.ike_proposals", e.Key);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void Weak_choices_are_accepted_with_warnings()
+    {
+        var settings = Load(Valid.Replace("aes256-sha1-modp2048", "aes128-sha1-modp1024").Replace("encap = yes", "encap = yes\n                allow_legacy_groups = yes"), Secrets.Replace("a secret # with a hash", "short"));
+
+        var warnings = ConfigAdvice.Warnings(settings);
+
+        Assert.Contains(warnings, w => w.Contains("MODP_1024 is too weak"));
+        Assert.Contains(warnings, w => w.Contains("SHA-1 is offered"));
+        Assert.Contains(warnings, w => w.Contains("only 5 octets"));
+        Assert.Empty(ConfigAdvice.Warnings(Load(Valid.Replace("aes256-sha1-modp2048", "aes256gcm16-prfsha384-x25519").Replace("esp_proposals = aes256-sha1", "esp_proposals = aes256gcm16"), Secrets)));
     }
 
     private DaemonSettings Load(string config, string secrets, UnixFileMode secretsMode = UnixFileMode.UserRead | UnixFileMode.UserWrite)

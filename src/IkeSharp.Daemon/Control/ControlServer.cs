@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using IkeSharp.Daemon.Configuration;
+using IkeSharp.Config;
 using IkeSharp.Daemon.Hosting;
 using IkeSharp.Engine;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,4 @@
-using IkeSharp.Daemon.Configuration;
+using IkeSharp.Config;
 using IkeSharp.Engine;
 using IkeSharp.Linux.Userspace;
 using Microsoft.Extensions.Logging;

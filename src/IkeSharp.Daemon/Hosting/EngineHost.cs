@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using IkeSharp.Daemon.Configuration;
+using IkeSharp.Config;
 using IkeSharp.Engine;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,4 @@
-using IkeSharp.Daemon.Configuration;
+using IkeSharp.Config;
 using IkeSharp.Linux.Nat;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

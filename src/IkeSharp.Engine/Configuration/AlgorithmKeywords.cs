@@ -8,7 +8,7 @@ namespace IkeSharp.Engine.Configuration;
 /// for transforms (<c>AES_CBC_256</c>, <c>HMAC_SHA1_96</c>, <c>PRF_HMAC_SHA2_256</c>, <c>CURVE_25519</c>),
 /// so configs and logs read the same as the peer's.
 /// </summary>
-internal static class AlgorithmKeywords
+public static class AlgorithmKeywords
 {
     private static readonly Dictionary<string, Transform[]> Keywords = Build();
 

@@ -1,4 +1,4 @@
-namespace IkeSharp.Daemon.Configuration;
+namespace IkeSharp.Config;
 
 /// <summary>
 /// Invalid configuration, located: the file, the line, the key, what is wrong and how to fix it.

@@ -1,4 +1,4 @@
-namespace IkeSharp.Daemon.Configuration;
+namespace IkeSharp.Config;
 
 /// <summary>One <c>key = value</c> line.</summary>
 public sealed record ConfigEntry(string Key, string Value, int Line);

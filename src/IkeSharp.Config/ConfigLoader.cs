@@ -9,7 +9,7 @@ using IkeSharp.Engine.Configuration;
 using IkeSharp.Engine.Negotiation;
 using IkeSharp.Protocol;
 
-namespace IkeSharp.Daemon.Configuration;
+namespace IkeSharp.Config;
 
 /// <summary>
 /// Loads ikesharp.conf and its secrets file into <see cref="DaemonSettings"/>, validating every key.
@@ -69,7 +69,7 @@ public static class ConfigLoader
             : tunnels.Where(t => t.LocalAddress is not null).Select(t => t.LocalAddress!).Distinct().ToImmutableArray();
         if (listen.IsEmpty)
         {
-            throw new ConfigException(file, daemon.Line, "listen", "no address to listen on", "set daemon { listen = ADDRESS } or local_addrs in a tunnel");
+            throw new ConfigException(file, Math.Max(daemon.Line, 1), "listen", "no address to listen on", "set daemon { listen = ADDRESS } or local_addrs in a tunnel");
         }
 
         var engine = new EngineOptions
@@ -122,7 +122,8 @@ public static class ConfigLoader
             : throw new ConfigException(file, t.Line, $"{t.Name}.local_id", "missing, and no local_addrs to default it to", "set local_id (e.g. the Elastic IP) or local_addrs");
         var childrenSection = t.Section("children") ?? throw new ConfigException(file, t.Line, $"{t.Name}.children", "no children block", "add children { net { local_ts = ... remote_ts = ... } }");
         var publicIp = t.Section("nat")?.Entry("public_ip") is { } pip ? Address(file, pip, pip.Value) : null;
-        var children = childrenSection.Sections.Select(c => LoadChild(c, file, t.Name, publicIp)).ToImmutableArray();
+        var legacy = t.Entry("allow_legacy_groups") is { } alg && Boolean(file, alg);
+        var children = childrenSection.Sections.Select(c => LoadChild(c, file, t.Name, publicIp, legacy)).ToImmutableArray();
 
         var startEntry = t.Entry("start_action");
         var startAction = startEntry is not null ? StartActionOf(file, startEntry) : StartAction.None;
@@ -147,7 +148,7 @@ public static class ConfigLoader
             RemoteIdentity = t.Entry("remote_id") is { } rid && rid.Value != "%any" ? Id(file, rid) : null,
             LocalAuth = localAuth,
             RemoteAuth = remoteAuth,
-            IkeProposals = Proposals(file, t.Entry("ike_proposals"), t.Name, ProtocolId.IKE),
+            IkeProposals = Proposals(file, t.Entry("ike_proposals"), t.Name, ProtocolId.IKE, legacy),
             Children = children,
             StartAction = startAction,
             KeyingTries = t.Entry("keyingtries") is { } kt ? (kt.Value is "%forever" or "0" ? 0 : Integer(file, kt, 1, 1000)) : 3,
@@ -156,11 +157,11 @@ public static class ConfigLoader
             ForceEncapsulation = t.Entry("encap") is { } e && Boolean(file, e),
             Retransmit = retransmit,
             NatKeepalive = t.Entry("nat_keepalive") is { } nk ? Duration(file, nk) : TimeSpan.FromSeconds(20),
-            AllowLegacyGroups = t.Entry("allow_legacy_groups") is { } alg && Boolean(file, alg),
+            AllowLegacyGroups = legacy,
         };
     }
 
-    private static ChildConfig LoadChild(ConfigSection c, string file, string tunnel, IPAddress? publicIp)
+    private static ChildConfig LoadChild(ConfigSection c, string file, string tunnel, IPAddress? publicIp, bool allowLegacyGroups)
     {
         CheckKnown(c, ChildKeys, []);
         ImmutableArray<TrafficSelector> Selectors(string key)
@@ -181,7 +182,7 @@ public static class ConfigLoader
             }
         }
 
-        return new ChildConfig(c.Name, Selectors("local_ts"), Selectors("remote_ts"), Proposals(file, c.Entry("esp_proposals"), $"{tunnel}.children.{c.Name}", ProtocolId.ESP));
+        return new ChildConfig(c.Name, Selectors("local_ts"), Selectors("remote_ts"), Proposals(file, c.Entry("esp_proposals"), $"{tunnel}.children.{c.Name}", ProtocolId.ESP, allowLegacyGroups));
     }
 
     private static Linux.Nat.NatPolicy LoadNat(ConfigSection t, string file, TunnelConfig tunnel)
@@ -300,16 +301,44 @@ public static class ConfigLoader
         }
     }
 
-    private static ImmutableArray<ProposalSpec> Proposals(string file, ConfigEntry? entry, string where, ProtocolId protocol)
+    private static ImmutableArray<ProposalSpec> Proposals(string file, ConfigEntry? entry, string where, ProtocolId protocol, bool allowLegacyGroups)
     {
+        ImmutableArray<ProposalSpec> proposals;
         try
         {
-            return ProposalSyntax.Parse(entry?.Value ?? "default", protocol);
+            proposals = ProposalSyntax.Parse(entry?.Value ?? "default", protocol);
         }
         catch (FormatException e)
         {
             throw new ConfigException(file, entry!.Line, $"{where}.{entry.Key}", e.Message, "use strongSwan's syntax, e.g. aes256-sha256-modp2048 or aes256gcm16-prfsha384-x25519");
         }
+
+        foreach (var transform in proposals.SelectMany(p => p.Transforms).Distinct())
+        {
+            var implemented = transform.Type switch
+            {
+                TransformType.ENCR => AlgorithmCatalog.TryGetEncryption((EncryptionAlgorithm)transform.Id, transform.KeyLength ?? 0, out _),
+                TransformType.INTEG => AlgorithmCatalog.TryGetIntegrity((IntegrityAlgorithm)transform.Id, out _),
+                TransformType.PRF => Prf.IsSupported((PseudorandomFunction)transform.Id),
+                TransformType.KE => KeyExchange.IsSupported((KeyExchangeMethod)transform.Id, allowLegacyGroups: true),
+                _ => true,
+            };
+            var line = entry?.Line ?? 0;
+            var key = $"{where}.{entry?.Key ?? (protocol == ProtocolId.IKE ? "ike_proposals" : "esp_proposals")}";
+            if (!implemented)
+            {
+                throw new ConfigException(file, line, key, $"{AlgorithmKeywords.DisplayName(transform)} is not implemented by IkeSharp",
+                    "use aes128/aes192/aes256, aes*gcm16, chacha20poly1305, sha1/sha256/sha384/sha512, modp2048+, ecp256/384/521, x25519, x448");
+            }
+
+            if (transform.Type == TransformType.KE && !allowLegacyGroups && !KeyExchange.IsSupported((KeyExchangeMethod)transform.Id, allowLegacyGroups: false))
+            {
+                throw new ConfigException(file, line, key, $"{AlgorithmKeywords.DisplayName(transform)} is a legacy group (RFC 8247 §2.4)",
+                    "prefer modp2048 or ecp256; if the peer insists, set allow_legacy_groups = yes in this tunnel");
+            }
+        }
+
+        return proposals;
     }
 
     private static void CheckKnown(ConfigSection section, string[] keys, string[] sections)

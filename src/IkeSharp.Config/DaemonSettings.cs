@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Net;
 using IkeSharp.Engine;
 
-namespace IkeSharp.Daemon.Configuration;
+namespace IkeSharp.Config;
 
 /// <summary>Which datapath carries the negotiated Child SAs.</summary>
 public enum DatapathKind

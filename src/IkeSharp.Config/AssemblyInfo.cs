@@ -1,0 +1,2 @@
+// The configuration describes a Linux gateway (secrets file modes, nftables policies).
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

@@ -1,0 +1,2 @@
+// Tests of the Linux command-line tool.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
