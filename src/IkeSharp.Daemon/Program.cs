@@ -46,6 +46,7 @@ root.SetAction(async (result, cancellation) =>
     var builder = Host.CreateApplicationBuilder();
     builder.Logging.ClearProviders();
     builder.Services.AddSerilog();
+    builder.Services.AddSystemd(); // Type=notify: READY=1 once every hosted service started (sockets bound, NAT applied)
     builder.Services.AddSingleton(settings);
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddSingleton<UdpTransport>();
