@@ -34,6 +34,9 @@ public class UserspaceDatapathTests
         var child = scenario.IkeSharp.EstablishedIkeSa("peer")!["child-sas"]![0]!;
         Assert.Equal(sas.Value("packets-in"), child["packets-out"]!.ToString());
         Assert.Equal(sas.Value("packets-out"), child["packets-in"]!.ToString());
+        var drops = scenario.IkeSharp.Status()["statistics"]!["datapath_drops"]!;
+        Assert.Equal(0, drops["Integrity"]!.GetValue<long>());
+        Assert.Equal(0, drops["Replay"]!.GetValue<long>());
     }
 
     [SkippableTheory]

@@ -17,6 +17,9 @@ public interface IDatapath : IDisposable
 
     void Remove(RemoveChildSa removal);
 
+    /// <summary>Packets dropped, by reason (e.g. "Replay", "Integrity"); empty when the datapath does not count.</summary>
+    IReadOnlyDictionary<string, long> Drops { get; }
+
     /// <summary>Traffic counters of the Child SA with this inbound SPI, when the datapath counts.</summary>
     ChildSaCounters? CountersFor(uint inboundSpi);
 }

@@ -68,7 +68,7 @@ internal sealed partial class ControlServer(DaemonSettings settings, IkeEngine e
             switch (command)
             {
                 case "status":
-                    return Ok(new JsonObject { ["tunnels"] = StatusJson.Tunnels(settings.Engine.Tunnels, engine.GetStatus(), datapath), ["statistics"] = StatusJson.Statistics(engine.Statistics) });
+                    return Ok(new JsonObject { ["tunnels"] = StatusJson.Tunnels(settings.Engine.Tunnels, engine.GetStatus(), datapath), ["statistics"] = StatusJson.Statistics(engine.Statistics, datapath) });
                 case "up" when tunnel is not null:
                     host.Execute(engine.Initiate(tunnel));
                     return Ok(new JsonObject { ["message"] = $"initiating {tunnel}" });

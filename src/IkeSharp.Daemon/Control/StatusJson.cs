@@ -30,8 +30,9 @@ internal static class StatusJson
         return result;
     }
 
-    public static JsonObject Statistics(EngineStatistics s) => new()
+    public static JsonObject Statistics(EngineStatistics s, IDatapath datapath) => new()
     {
+        ["datapath_drops"] = new JsonObject([.. datapath.Drops.Select(d => new KeyValuePair<string, JsonNode?>(d.Key, d.Value))]),
         ["dropped_undecodable"] = s.Undecodable,
         ["dropped_unknown_spi"] = s.UnknownSpi,
         ["dropped_integrity"] = s.IntegrityFailures,

@@ -40,6 +40,8 @@ public sealed class RecordingDatapath : IDatapath
         }
     }
 
+    public IReadOnlyDictionary<string, long> Drops { get; } = new Dictionary<string, long>();
+
     public ChildSaCounters? CountersFor(uint inboundSpi) => null;
 
     public void Dispose()

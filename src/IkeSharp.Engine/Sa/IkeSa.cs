@@ -429,7 +429,6 @@ internal sealed partial class IkeSa : IDisposable
         var quiet = _context.Now - LastReceived;
         if (quiet >= Tunnel.DpdDelay && !Tasks.HasActiveExchange)
         {
-            IsProbing = true;
             Tasks.Queue(new LivenessTask(this));
             ArmTimer(TimerKind.Dpd, Tunnel.DpdDelay);
         }
@@ -438,9 +437,6 @@ internal sealed partial class IkeSa : IDisposable
             ArmTimer(TimerKind.Dpd, quiet >= Tunnel.DpdDelay ? Tunnel.DpdDelay : Tunnel.DpdDelay - quiet);
         }
     }
-
-    /// <summary>True while a liveness check is outstanding (its timeout means the peer is dead).</summary>
-    public bool IsProbing { get; private set; }
 
     /// <summary>Retransmissions exhausted: the peer is gone (RFC 7296 §2.4).</summary>
     public void OnPeerUnresponsive(IReadOnlyList<IkeTask> abandoned)

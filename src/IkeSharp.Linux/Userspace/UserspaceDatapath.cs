@@ -65,7 +65,8 @@ public sealed partial class UserspaceDatapath : IDatapath
 
     public bool RequiresUdpEncapsulation => true;
 
-    public long Dropped(EspDrop reason) => Interlocked.Read(ref _drops[(int)reason]);
+    public IReadOnlyDictionary<string, long> Drops
+        => Enum.GetValues<EspDrop>().ToDictionary(r => r.ToString(), r => Interlocked.Read(ref _drops[(int)r]));
 
     public ChildSaCounters? CountersFor(uint inboundSpi)
     {
