@@ -1,5 +1,6 @@
 using System.CommandLine;
 using IkeSharp.Config;
+using IkeSharp.Config.Import;
 
 namespace IkeSharp.Cli.Config;
 
@@ -12,7 +13,55 @@ internal static class ConfigCommands
         var secrets = new Option<FileInfo?>("--secrets") { Description = "secrets file (default: as the daemon would find it)" };
         var check = new Command("check", "Validate a config file and its secrets; warn about weak choices") { file, secrets };
         check.SetAction(r => Check(r.GetValue(file)!, r.GetValue(secrets), Console.Out));
-        return new Command("config", "Configuration tools") { check };
+        var swanctl = new Option<FileInfo?>("--swanctl") { Description = "strongSwan swanctl.conf to convert" };
+        var output = new Option<DirectoryInfo?>("--out") { Description = "write ikesharp.conf and secrets.conf (mode 0600) here instead of printing them" };
+        var import = new Command("import", "Convert a strongSwan swanctl.conf to IkeSharp's config, reporting what could not be carried over") { swanctl, output };
+        import.SetAction(r => Import(r.GetValue(swanctl), r.GetValue(output), Console.Out));
+        return new Command("config", "Configuration tools") { check, import };
+    }
+
+    internal static int Import(FileInfo? swanctl, DirectoryInfo? output, TextWriter console)
+    {
+        if (swanctl is null || !swanctl.Exists)
+        {
+            console.WriteLine("error: give an existing swanctl.conf with --swanctl FILE (ipsec.conf import comes in a later release)");
+            return 2;
+        }
+
+        ImportResult result;
+        try
+        {
+            result = SwanctlImporter.Import(File.ReadAllText(swanctl.FullName), swanctl.FullName);
+        }
+        catch (ConfigException e)
+        {
+            console.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+
+        if (output is null)
+        {
+            console.Write(result.Config);
+            console.WriteLine("# --- secrets.conf (keep it mode 0600) ---");
+            console.Write(result.Secrets);
+        }
+        else
+        {
+            output.Create();
+            File.WriteAllText(Path.Combine(output.FullName, "ikesharp.conf"), result.Config);
+            var secretsPath = Path.Combine(output.FullName, "secrets.conf");
+            File.WriteAllText(secretsPath, "");
+            File.SetUnixFileMode(secretsPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.WriteAllText(secretsPath, result.Secrets);
+            console.WriteLine($"wrote {Path.Combine(output.FullName, "ikesharp.conf")} and {secretsPath}");
+        }
+
+        foreach (var line in result.Report)
+        {
+            console.WriteLine($"report: {line}");
+        }
+
+        return 0;
     }
 
     internal static int Check(FileInfo file, FileInfo? secrets, TextWriter output)

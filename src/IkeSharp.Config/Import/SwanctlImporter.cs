@@ -1,0 +1,186 @@
+using System.Text;
+
+namespace IkeSharp.Config.Import;
+
+/// <summary>
+/// Converts strongSwan's swanctl.conf (connections with local/remote auth rounds and children, and
+/// the secrets block) to IkeSharp's native config. The syntax is the same, so the file is parsed
+/// with <see cref="ConfigSyntax"/>; what differs is the structure, mapped key by key below.
+/// </summary>
+public static class SwanctlImporter
+{
+    private static readonly Dictionary<string, string> ConnectionKeys = new()
+    {
+        ["local_addrs"] = "local_addrs",
+        ["remote_addrs"] = "remote_addrs",
+        ["remote_port"] = "remote_port",
+        ["proposals"] = "ike_proposals",
+        ["encap"] = "encap",
+        ["dpd_delay"] = "dpd_delay",
+        ["keyingtries"] = "keyingtries",
+    };
+
+    private static readonly Dictionary<string, string> ChildKeys = new()
+    {
+        ["local_ts"] = "local_ts",
+        ["remote_ts"] = "remote_ts",
+        ["esp_proposals"] = "esp_proposals",
+    };
+
+    public static ImportResult Import(string swanctlConf, string file)
+    {
+        var root = ConfigSyntax.Parse(swanctlConf, file);
+        var report = new List<string>();
+        var config = new StringBuilder("# Imported from ").Append(file).AppendLine(" by 'ikesharp config import'.").AppendLine("tunnels {");
+        var secrets = new StringBuilder("secrets {\n");
+        var psks = (root.Section("secrets")?.Sections ?? []).Where(s => s.Name.StartsWith("ike", StringComparison.Ordinal)).ToList();
+        foreach (var connection in root.Section("connections")?.Sections ?? [])
+        {
+            ImportConnection(connection, config, secrets, psks, report);
+        }
+
+        foreach (var other in root.Sections.Where(s => s.Name is not ("connections" or "secrets")))
+        {
+            report.Add($"{file}:{other.Line}: block '{other.Name}' not carried over: IkeSharp has no equivalent (pools and authorities are not supported)");
+        }
+
+        config.AppendLine("}");
+        secrets.AppendLine("}");
+        return new ImportResult(config.ToString(), secrets.ToString(), report);
+    }
+
+    private static void ImportConnection(ConfigSection connection, StringBuilder config, StringBuilder secrets, List<ConfigSection> psks, List<string> report)
+    {
+        var name = connection.Name;
+        void Skip(ConfigEntry entry, string why) => report.Add($"{connection.File}:{entry.Line}: {name}.{entry.Key} = {entry.Value} not carried over: {why}");
+
+        config.AppendLine($"    {name} {{");
+        foreach (var entry in connection.Entries)
+        {
+            if (entry.Key == "version")
+            {
+                if (entry.Value is not ("2" or "0"))
+                {
+                    Skip(entry, "IkeSharp speaks IKEv2 only");
+                }
+
+                continue;
+            }
+
+            if (ConnectionKeys.TryGetValue(entry.Key, out var native))
+            {
+                var value = native == "keyingtries" && entry.Value == "0" ? "%forever" : entry.Value;
+                if (native == "local_addrs" && value == "%any")
+                {
+                    continue;
+                }
+
+                config.AppendLine($"        {native} = {Quote(value)}");
+            }
+            else
+            {
+                Skip(entry, entry.Key is "rekey_time" or "reauth_time" or "over_time" or "rand_time" ? "rekeying is not implemented yet" : "no IkeSharp equivalent");
+            }
+        }
+
+        var local = connection.Sections.FirstOrDefault(s => s.Name.StartsWith("local", StringComparison.Ordinal));
+        var remote = connection.Sections.FirstOrDefault(s => s.Name.StartsWith("remote", StringComparison.Ordinal));
+        var auth = local?.Entry("auth")?.Value ?? remote?.Entry("auth")?.Value ?? "psk";
+        config.AppendLine($"        auth = {(auth.StartsWith("pubkey", StringComparison.Ordinal) || auth.StartsWith("rsa", StringComparison.Ordinal) || auth.StartsWith("ecdsa", StringComparison.Ordinal) ? "pubkey" : auth == "psk" ? "psk" : auth)}");
+        if (local?.Entry("id") is { } localId)
+        {
+            config.AppendLine($"        local_id = {Quote(localId.Value)}");
+        }
+
+        if (remote?.Entry("id") is { } remoteId)
+        {
+            config.AppendLine($"        remote_id = {Quote(remoteId.Value)}");
+        }
+
+        if (local?.Entry("certs") is { } certs)
+        {
+            config.AppendLine($"        local_cert = /etc/swanctl/x509/{certs.Value}");
+            report.Add($"{connection.File}:{certs.Line}: {name}: set local_key to the private key of {certs.Value} (swanctl loads it from its private/ directory, which is not read)");
+        }
+
+        if (local?.Entry("pubkeys") is { } localKey)
+        {
+            report.Add($"{connection.File}:{localKey.Line}: {name}: set local_key to the private key that matches {localKey.Value}");
+        }
+
+        if (remote?.Entry("pubkeys") is { } pubkeys)
+        {
+            config.AppendLine($"        remote_pubkey = {string.Join(", ", pubkeys.Value.Split(',', StringSplitOptions.TrimEntries).Select(k => $"/etc/swanctl/pubkey/{k}"))}");
+        }
+
+        if (remote?.Entry("cacerts") is { } cacerts)
+        {
+            config.AppendLine($"        remote_ca = {string.Join(", ", cacerts.Value.Split(',', StringSplitOptions.TrimEntries).Select(k => $"/etc/swanctl/x509ca/{k}"))}");
+        }
+        else if (remote?.Entry("auth")?.Value == "pubkey" && remote.Entry("pubkeys") is null)
+        {
+            report.Add($"{connection.File}:{remote.Line}: {name}: the peer authenticates with a certificate; set remote_ca to the CA certificate(s) from /etc/swanctl/x509ca");
+        }
+
+        var children = connection.Section("children")?.Sections ?? [];
+        string? startAction = null;
+        string? dpdAction = null;
+        config.AppendLine("        children {");
+        foreach (var child in children)
+        {
+            config.AppendLine($"            {child.Name} {{");
+            foreach (var entry in child.Entries)
+            {
+                if (ChildKeys.TryGetValue(entry.Key, out var native))
+                {
+                    config.AppendLine($"                {native} = {entry.Value}");
+                }
+                else if (entry.Key == "start_action")
+                {
+                    startAction ??= entry.Value;
+                }
+                else if (entry.Key == "dpd_action")
+                {
+                    dpdAction ??= entry.Value;
+                }
+                else
+                {
+                    report.Add($"{child.File}:{entry.Line}: {name}.children.{child.Name}.{entry.Key} = {entry.Value} not carried over: {(entry.Key.Contains("time", StringComparison.Ordinal) || entry.Key.Contains("bytes", StringComparison.Ordinal) ? "rekeying and lifetimes are not implemented yet" : "no IkeSharp equivalent")}");
+                }
+            }
+
+            config.AppendLine("            }");
+        }
+
+        config.AppendLine("        }");
+        if (startAction is not null)
+        {
+            config.AppendLine($"        start_action = {startAction}");
+        }
+
+        if (dpdAction is not null)
+        {
+            config.AppendLine($"        dpd_action = {dpdAction}");
+        }
+
+        config.AppendLine("    }");
+        if (auth == "psk")
+        {
+            var remoteIdValue = remote?.Entry("id")?.Value;
+            var secret = psks.FirstOrDefault(s => s.Entries.Any(e => e.Key.StartsWith("id", StringComparison.Ordinal) && e.Value == remoteIdValue))
+                ?? psks.FirstOrDefault(s => !s.Entries.Any(e => e.Key.StartsWith("id", StringComparison.Ordinal)));
+            if (secret?.Entry("secret") is { } value)
+            {
+                secrets.AppendLine($"    {name} {{\n        psk = {Quote(value.Value)}\n    }}");
+            }
+            else
+            {
+                report.Add($"{connection.File}:{connection.Line}: {name}: no ike secret with id {remoteIdValue ?? "(any)"}; add its psk to the secrets file");
+            }
+        }
+    }
+
+    private static string Quote(string value) => value.Contains(' ', StringComparison.Ordinal) || value.Contains('=', StringComparison.Ordinal) || value.Contains('#', StringComparison.Ordinal)
+        ? $"\"{value}\""
+        : value;
+}
