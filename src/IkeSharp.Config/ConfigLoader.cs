@@ -43,12 +43,23 @@ public static class ConfigLoader
         }
 
         var root = ConfigSyntax.Parse(File.ReadAllText(file), file);
+        ImmutableArray<string> importReport = [];
+        ConfigSection? importedSecrets = null;
+        if (root.Section("connections") is not null && root.Section("tunnels") is null)
+        {
+            // A strongSwan swanctl.conf: run from it directly, converted in memory (secrets included).
+            var imported = Import.SwanctlImporter.Import(File.ReadAllText(file), file);
+            root = ConfigSyntax.Parse(imported.Config, file);
+            importedSecrets = ConfigSyntax.Parse(imported.Secrets, file).Section("secrets");
+            importReport = [.. imported.Report];
+        }
+
         CheckKnown(root, [], ["daemon", "tunnels"]);
         var daemon = root.Section("daemon") ?? new ConfigSection("daemon", 0, file);
         CheckKnown(daemon, DaemonKeys, []);
 
-        var secretsPath = secretsOverride ?? (daemon.Entry("secrets") is { } s ? Resolve(file, s.Value) : Path.Combine(Path.GetDirectoryName(file)!, "secrets.conf"));
-        var secrets = File.Exists(secretsPath) ? LoadSecrets(secretsPath) : null;
+        var secretsPath = secretsOverride ?? (daemon.Entry("secrets") is { } s ? Resolve(file, s.Value) : importedSecrets is not null ? file : Path.Combine(Path.GetDirectoryName(file)!, "secrets.conf"));
+        var secrets = secretsOverride is null && importedSecrets is not null ? importedSecrets : File.Exists(secretsPath) ? LoadSecrets(secretsPath) : null;
 
         var tunnelsSection = root.Section("tunnels") ?? throw new ConfigException(file, 1, "tunnels", "no 'tunnels' block", "add 'tunnels { name { ... } }' with at least one tunnel");
         CheckKnown(tunnelsSection, [], tunnelsSection.Sections.Select(t => t.Name).ToArray());
@@ -93,6 +104,7 @@ public static class ConfigLoader
             TunDevice = daemon.Entry("tun_device") is { } tun ? tun.Value : "iks0",
             ReplayWindow = daemon.Entry("replay_window") is { } rw ? Integer(file, rw, 32, 4096) : 128,
             NatPolicies = nat,
+            ImportReport = importReport,
             Egress = daemon.Entry("egress_interface") is { } ei
                 ? new Linux.Nat.EgressPolicy(ei.Value, daemon.Entry("egress_sources") is { } es ? [.. Split(es).Select(x => TrafficSelectorNarrowing.FromPrefix(x).ToString())]
                     : throw new ConfigException(file, ei.Line, "egress_sources", "egress_interface needs the internal subnets to masquerade", "set egress_sources, e.g. 20.0.0.0/16"))

@@ -64,6 +64,9 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "authentication of {PeerId} failed: {Reason}")]
     public static partial void AuthenticationFailed(ILogger logger, string peerId, string reason);
 
+    [LoggerMessage(EventId = 20, Level = LogLevel.Error, Message = "internal error; closing this IKE SA")]
+    public static partial void InternalError(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 19, Level = LogLevel.Information, Message = "authentication of {PeerId} with {Method} successful")]
     public static partial void Authenticated(ILogger logger, string peerId, string method);
 }

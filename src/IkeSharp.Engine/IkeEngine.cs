@@ -35,6 +35,9 @@ public sealed class IkeEngine
 
     public EngineOptions Options => _context.Options;
 
+    /// <summary>Responder SAs that have not finished IKE_AUTH (what the COOKIE threshold counts).</summary>
+    internal int HalfOpenCount => _halfOpen.Count;
+
     /// <summary>
     /// Applies start actions: initiates <see cref="StartAction.Start"/> tunnels and installs trap
     /// policies for <see cref="StartAction.Trap"/> ones.
@@ -250,9 +253,9 @@ public sealed class IkeEngine
             return [CookieResponse(request, local, remote)];
         }
 
-        var sa = new IkeSa(_context, tunnel, originalInitiator: false, request.Header.InitiatorSpi, NewSpi(), local, remote);
+        var sa = new IkeSa(_context, tunnel, originalInitiator: false, request.Header.InitiatorSpi, NewSpi(), local, remote) { HalfOpenKey = (request.Header.InitiatorSpi, remote) };
         _sas[sa.LocalSpi] = sa;
-        _halfOpen[(sa.InitiatorSpi, remote)] = sa;
+        _halfOpen[sa.HalfOpenKey] = sa;
         return Run(sa, () =>
         {
             sa.ArmTimer(TimerKind.HalfOpenTimeout, Options.HalfOpenTimeout);
@@ -268,7 +271,16 @@ public sealed class IkeEngine
         {
             using (sa.BeginLogScope())
             {
-                action();
+                try
+                {
+                    action();
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A bug must cost one IKE SA, never the daemon: it ends here, loudly.
+                    EngineLog.InternalError(sa.Logger, e);
+                    sa.Terminate($"internal error: {e.GetType().Name}: {e.Message}", TerminationCause.Failed);
+                }
             }
 
             effects = sa.TakeEffects();
@@ -279,9 +291,9 @@ public sealed class IkeEngine
             _attempts[sa.Tunnel.Name] = 0;
         }
 
-        if (!sa.IsHalfOpen)
+        if (!sa.IsHalfOpen && sa.HalfOpenKey.Remote is not null)
         {
-            _halfOpen.TryRemove((sa.InitiatorSpi, sa.Remote), out _);
+            _halfOpen.TryRemove(new KeyValuePair<(ulong, IPEndPoint), IkeSa>(sa.HalfOpenKey, sa));
         }
 
         if (sa.State == IkeSaState.Dead)
@@ -303,7 +315,10 @@ public sealed class IkeEngine
     private void Reap(IkeSa sa, List<EngineEffect> effects)
     {
         _sas.TryRemove(sa.LocalSpi, out _);
-        _halfOpen.TryRemove(new KeyValuePair<(ulong, IPEndPoint), IkeSa>((sa.InitiatorSpi, sa.Remote), sa));
+        if (sa.HalfOpenKey.Remote is not null)
+        {
+            _halfOpen.TryRemove(new KeyValuePair<(ulong, IPEndPoint), IkeSa>(sa.HalfOpenKey, sa));
+        }
         var tunnel = sa.Tunnel;
         var wanted = _wanted.GetValueOrDefault(tunnel.Name);
         var wasUp = sa.EstablishedAt is not null;
@@ -317,7 +332,8 @@ public sealed class IkeEngine
             return;
         }
 
-        if (wasUp && sa.Cause == TerminationCause.PeerUnresponsive && tunnel.DpdAction == DpdAction.Restart)
+        var canInitiate = tunnel.LocalAddress is not null && !tunnel.RemoteAddresses.IsEmpty;
+        if (wasUp && sa.Cause == TerminationCause.PeerUnresponsive && tunnel.DpdAction == DpdAction.Restart && canInitiate)
         {
             // dpd_action=restart: re-establish at once, then keep retrying while the peer is away.
             _wanted[tunnel.Name] = true;

@@ -71,6 +71,18 @@ public sealed class SwanctlImportTests : IDisposable
     }
 
     [Fact]
+    public void The_daemon_config_loader_runs_from_a_swanctl_conf_directly()
+    {
+        var path = Path.Combine(_dir, "swanctl.conf");
+        File.WriteAllText(path, Swanctl);
+
+        var settings = ConfigLoader.Load(path);
+
+        Assert.Equal("nat-instance", Assert.Single(settings.Engine.Tunnels).Name);
+        Assert.Contains(settings.ImportReport, r => r.Contains("rekey_time"));
+    }
+
+    [Fact]
     public void Every_option_left_behind_is_reported_with_its_line_and_reason()
     {
         var report = SwanctlImporter.Import(Swanctl, "swanctl.conf").Report;

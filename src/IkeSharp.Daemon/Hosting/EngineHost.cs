@@ -24,6 +24,11 @@ internal sealed partial class EngineHost(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         LogStarting(settings.ConfigFile, settings.Engine.Tunnels.Length, datapath.Description);
+        foreach (var line in settings.ImportReport)
+        {
+            LogImport(line);
+        }
+
         transport.Received = (local, remote, payload) => Execute(engine.Receive(local, remote, payload));
         transport.Bind(settings.Listen);
         Execute(engine.Start());
@@ -107,6 +112,9 @@ internal sealed partial class EngineHost(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ikesharpd starting with {Config}: {Tunnels} tunnel(s); datapath {Datapath}")]
     private partial void LogStarting(string config, int tunnels, string datapath);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "swanctl.conf import: {Line}")]
+    private partial void LogImport(string line);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "stopping: deleting {IkeSas} IKE SA(s)")]
     private partial void LogStopping(int ikeSas);

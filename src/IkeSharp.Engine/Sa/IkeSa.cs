@@ -115,6 +115,9 @@ internal sealed partial class IkeSa : IDisposable
     /// <summary>Set when the peer's request deleted this SA: ends it once the response is out.</summary>
     public string? DeleteAfterResponse { get; set; }
 
+    /// <summary>Key of this SA in the engine's half-open table: the initiator's SPI and first address (before any float).</summary>
+    public (ulong InitiatorSpi, IPEndPoint Remote) HalfOpenKey { get; init; }
+
     public bool IsHalfOpen => !IsOriginalInitiator && State is IkeSaState.Connecting or IkeSaState.Authenticating;
 
     /// <summary>Opens the logging scope that gives every event of this SA its structured properties.</summary>
@@ -300,25 +303,39 @@ internal sealed partial class IkeSa : IDisposable
     /// <summary>Handles a decoded message from the peer (already matched to this SA by SPI).</summary>
     public void Receive(IkeMessage outer, ReadOnlyMemory<byte> raw, IPEndPoint local, IPEndPoint remote)
     {
+        // §1.2, §2.2: IKE_SA_INIT is message 0 of a new SA only — never a way to re-key an existing one.
+        if (outer.Exchange == ExchangeType.IKE_SA_INIT
+            && (outer.Header.MessageId != 0 || (outer.IsResponse ? !IsOriginalInitiator || State != IkeSaState.Connecting : IsOriginalInitiator)))
+        {
+            _context.Statistics.CountUnexpected();
+            EngineLog.Dropped(Logger, remote, $"{outer}: IKE_SA_INIT does not belong to an IKE SA in state {State}");
+            return;
+        }
+
         if (!TryDecrypt(outer, raw, out var message, out var problem))
         {
             EngineLog.Dropped(Logger, remote, $"{outer}: {problem}");
             return;
         }
 
-        if (MessageRules.Check(message) is { } violation && message.IsResponse)
+        if (MessageRules.Check(message) is { } violation)
         {
             _context.Statistics.CountUndecodable();
             EngineLog.Dropped(Logger, remote, $"{message}: {violation.Reason}");
             return;
         }
 
-        // Authenticated now: follow the peer's NAT mapping and our receiving socket (§2.23).
-        LastReceived = _context.Now;
-        if (outer.Exchange != ExchangeType.IKE_SA_INIT && (!Equals(remote, Remote) || !Equals(local, Local)))
+        var expected = message.IsResponse ? Tasks.NextRequestId : Tasks.ExpectedRequestId;
+        if (outer.Exchange != ExchangeType.IKE_SA_INIT && message.Header.MessageId == expected)
         {
-            Remote = remote;
+            // Authenticated and new (§2.23): count it as a sign of life, answer on the socket it came
+            // to, and follow the peer's address when a NAT is in front of it or it floated to 4500.
+            LastReceived = _context.Now;
             Local = local;
+            if (NatRemote || remote.Address.Equals(Remote.Address))
+            {
+                Remote = remote;
+            }
         }
 
         EngineLog.MessageReceived(Logger, message.ToString(), remote, raw.Length);
@@ -326,7 +343,7 @@ internal sealed partial class IkeSa : IDisposable
         {
             InitResponse = raw.ToArray();
         }
-        else if (message.Exchange == ExchangeType.IKE_SA_INIT && message.Header.MessageId == 0 && Tasks.ExpectedRequestId == 0)
+        else if (message.Exchange == ExchangeType.IKE_SA_INIT && Tasks.ExpectedRequestId == 0)
         {
             InitRequest = raw.ToArray();
         }
@@ -447,7 +464,8 @@ internal sealed partial class IkeSa : IDisposable
             EngineLog.DeadPeer(Logger, Tunnel.DpdAction.ToString().ToLowerInvariant());
         }
 
-        Terminate(reason, TerminationCause.PeerUnresponsive);
+        // An unanswered DELETE (operator's down, shutdown) is still our own decision, not a dead peer.
+        Terminate(reason, State == IkeSaState.Deleting ? TerminationCause.Local : TerminationCause.PeerUnresponsive);
     }
 
     /// <summary>An exchange failed for the whole SA: log it, tell the peer where the RFC says so, end the SA.</summary>

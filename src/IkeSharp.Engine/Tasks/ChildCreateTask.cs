@@ -60,7 +60,7 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
 
         _inboundSpi = _inboundSpi != 0 ? _inboundSpi : Sa.Context.Spis.AllocateInboundSpi();
         var spi = SpiBytes(_inboundSpi);
-        message.Add(new SecurityAssociationPayload([.. _child.EspProposals.Select((p, i) => p.ToProposal((byte)(i + 1), spi))]));
+        message.Add(new SecurityAssociationPayload([.. Offered(_child).Select((p, i) => p.ToProposal((byte)(i + 1), spi))]));
         if (message.Exchange == ExchangeType.CREATE_CHILD_SA)
         {
             _nonce = RandomNumberGenerator.GetBytes(NonceLength);
@@ -101,7 +101,7 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
         }
 
         var chosen = sa.Proposals[0];
-        if (!ProposalSelector.VerifyChosen(_child.EspProposals, chosen, out var problem) || chosen.Spi.Length != 4)
+        if (!ProposalSelector.VerifyChosen(Offered(_child), chosen, out var problem) || chosen.Spi.Length != 4)
         {
             return Fail(IkeError.Child($"CHILD_SA {_child.Name}: {(problem.Length > 0 ? problem : "peer's SPI is not 4 octets")}"));
         }
@@ -113,6 +113,16 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
 
         var peerNonce = response.Find<NoncePayload>()?.Data.ToArray() ?? [];
         var peerKe = response.Find<KeyExchangePayload>();
+        if (Exchange == ExchangeType.CREATE_CHILD_SA && peerNonce.Length == 0)
+        {
+            return Fail(IkeError.Child($"CHILD_SA {_child.Name}: CREATE_CHILD_SA response without a nonce"));
+        }
+
+        if (_keyExchange is not null && (peerKe is null || peerKe.Method != _keyExchange.Method))
+        {
+            return Fail(IkeError.Child($"CHILD_SA {_child.Name}: PFS with {_keyExchange.Method} proposed but the response's KE is {peerKe?.Method.ToString() ?? "missing"}"));
+        }
+
         return Install(chosen, BinaryPrimitives.ReadUInt32BigEndian(chosen.Spi.Span), [.. tsi.Selectors], [.. tsr.Selectors], _nonce, peerNonce, peerKe);
     }
 
@@ -163,7 +173,7 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
         }
 
         var ke = request.Find<KeyExchangePayload>();
-        _selected = ProposalSelector.Select(_child.EspProposals, sa.Proposals, ke?.Method, out var mismatch);
+        _selected = ProposalSelector.Select(Offered(_child), sa.Proposals, ke?.Method, out var mismatch);
         if (_selected is null || _selected.Spi.Length != 4)
         {
             return Fail(IkeError.Child($"CHILD_SA {_child.Name}: {mismatch}", NotifyType.NO_PROPOSAL_CHOSEN));
@@ -221,9 +231,9 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
     private TaskResult Install(Proposal chosen, uint outboundSpi, ImmutableArray<TrafficSelector> local, ImmutableArray<TrafficSelector> remote, byte[] nonceI, byte[] nonceR, KeyExchangePayload? peerKe)
     {
         var suite = NegotiatedSuite.ForChildSa(chosen);
-        if (nonceI.Length == 0)
+        if (Exchange == ExchangeType.IKE_AUTH)
         {
-            (nonceI, nonceR) = (Sa.NonceI, Sa.NonceR); // the first child reuses the IKE SA's nonces
+            (nonceI, nonceR) = (Sa.NonceI, Sa.NonceR); // the first child reuses the IKE SA's nonces (§2.17)
         }
 
         SecretBuffer? pfs = null;
@@ -254,8 +264,18 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
         finally
         {
             pfs?.Dispose();
+            _keyExchange?.Dispose();
         }
     }
+
+    /// <summary>
+    /// The ESP proposals for this exchange: in IKE_AUTH without key exchange methods, since the first
+    /// Child SA takes its keys from the IKE SA's exchange (§1.2: SAi2 carries no KE; PFS starts with
+    /// CREATE_CHILD_SA).
+    /// </summary>
+    private List<ProposalSpec> Offered(ChildConfig child) => Exchange == ExchangeType.IKE_AUTH
+        ? [.. child.EspProposals.Select(p => p with { Transforms = [.. p.Transforms.Where(t => t.Type != TransformType.KE)] }).Distinct()]
+        : [.. child.EspProposals];
 
     private static byte[] SpiBytes(uint spi)
     {

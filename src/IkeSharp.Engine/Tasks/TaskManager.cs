@@ -69,6 +69,11 @@ internal sealed class TaskManager(IkeSa sa)
                     retry = true;
                     break;
                 case TaskResult.Failed when task.Error!.Scope == ErrorScope.IkeSa:
+                    foreach (var other in tasks)
+                    {
+                        other.Abort();
+                    }
+
                     _active = null;
                     sa.Fail($"{response.Exchange}", task.Error);
                     return;
@@ -187,6 +192,11 @@ internal sealed class TaskManager(IkeSa sa)
         foreach (var task in (_active ?? []).Concat(_queued.SelectMany(t => t)))
         {
             task.Abort();
+        }
+
+        if (_outstanding is not null)
+        {
+            NextRequestId++; // §2.2: the abandoned request's ID is spent; reusing it would look like a retransmission
         }
 
         _active = null;

@@ -24,6 +24,8 @@ public enum EspDrop
     Selectors,
     /// <summary>Too short, bad padding, not IP.</summary>
     Malformed,
+    /// <summary>Outbound sequence numbers used up without ESN: the SA must be rekeyed.</summary>
+    SequenceExhausted,
 }
 
 /// <summary>
@@ -270,6 +272,13 @@ public sealed partial class UserspaceDatapath : IDatapath
             if (sa is null)
             {
                 Drop(EspDrop.NoChildSa);
+                continue;
+            }
+
+            // RFC 4303 §3.3.3: without ESN the 32-bit counter must not cycle; the SA needs rekeying first.
+            if (!sa.Esp.ExtendedSequenceNumbers && sa.Sequence == uint.MaxValue)
+            {
+                Drop(EspDrop.SequenceExhausted);
                 continue;
             }
 
