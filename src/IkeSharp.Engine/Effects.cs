@@ -36,6 +36,9 @@ public sealed record InstallTrapPolicies(string Tunnel, ImmutableArray<Configura
 /// <summary>Remove a tunnel's trap policies (it was closed by the operator or reconfigured).</summary>
 public sealed record RemoveTrapPolicies(string Tunnel) : EngineEffect;
 
+/// <summary>The peer's address or port changed (NAT rebinding, RFC 7296 §2.23): ESP of this Child SA must follow.</summary>
+public sealed record UpdateChildSaEndpoints(uint InboundSpi, IPEndPoint Local, IPEndPoint Remote) : EngineEffect;
+
 /// <summary>A tunnel changed state (for status, metrics and start-action handling).</summary>
 public sealed record TunnelStateChanged(string Tunnel, TunnelState State, string? Reason) : EngineEffect;
 

@@ -17,6 +17,9 @@ public interface IDatapath : IDisposable
 
     void Remove(RemoveChildSa removal);
 
+    /// <summary>Sends the Child SA's ESP to new outer endpoints (the peer's NAT mapping changed).</summary>
+    void UpdateEndpoints(UpdateChildSaEndpoints update);
+
     /// <summary>Packets dropped, by reason (e.g. "Replay", "Integrity"); empty when the datapath does not count.</summary>
     IReadOnlyDictionary<string, long> Drops { get; }
 

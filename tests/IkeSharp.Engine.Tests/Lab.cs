@@ -26,6 +26,8 @@ internal sealed class Node(string name, IPAddress address, IkeEngine engine)
 
     public List<InstallTrapPolicies> Traps { get; } = [];
 
+    public List<UpdateChildSaEndpoints> EndpointUpdates { get; } = [];
+
     public List<SendDatagram> Sent { get; } = [];
 
     public Dictionary<TimerKey, DateTimeOffset> Timers { get; } = [];
@@ -72,7 +74,8 @@ internal sealed class Lab
 
     public static readonly IPAddress NatAddress = IPAddress.Parse("203.0.113.5");
 
-    private const int NatPortOffset = 10000;
+    /// <summary>How the NAT shifts alice's ports; changing it mid-run is a NAT rebinding.</summary>
+    public int NatPortOffset { get; set; } = 10000;
 
     /// <summary>Return true to lose a datagram on the way.</summary>
     public Func<Node, SendDatagram, bool> Lose { get; set; } = (_, _) => false;
@@ -112,6 +115,9 @@ internal sealed class Lab
                     break;
                 case InstallTrapPolicies trap:
                     node.Traps.Add(trap);
+                    break;
+                case UpdateChildSaEndpoints update:
+                    node.EndpointUpdates.Add(update);
                     break;
                 case ArmTimer arm:
                     node.Timers[arm.Timer] = Time.GetUtcNow() + arm.Delay;

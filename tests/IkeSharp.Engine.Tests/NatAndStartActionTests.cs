@@ -29,6 +29,21 @@ public class NatAndStartActionTests
     }
 
     [Fact]
+    public void NAT_rebinding_moves_IKE_and_the_Child_SA_to_the_new_port()
+    {
+        var lab = new Lab(alice: t => t with { DpdDelay = TimeSpan.FromSeconds(10) }, bob: t => t with { RemoteAddresses = [] }) { AliceBehindNat = true };
+        lab.Establish();
+
+        lab.NatPortOffset = 20000; // the NAT forgot alice's mapping and picked a new port
+        lab.Run(TimeSpan.FromSeconds(12)); // alice's liveness check arrives from the new port
+
+        var update = Assert.Single(lab.Bob.EndpointUpdates);
+        Assert.Equal(lab.Bob.Installed[0].InboundSpi, update.InboundSpi);
+        Assert.Equal(24500, update.Remote.Port);
+        Assert.Equal(24500, Assert.Single(lab.Bob.Engine.GetStatus()).Remote.Port);
+    }
+
+    [Fact]
     public void Forced_encapsulation_makes_the_peer_see_a_NAT()
     {
         // strongSwan encap=yes: a NAT_DETECTION_SOURCE_IP that cannot match.

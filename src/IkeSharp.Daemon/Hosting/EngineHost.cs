@@ -92,6 +92,9 @@ internal sealed partial class EngineHost(
             case RemoveChildSa remove:
                 datapath.Remove(remove);
                 break;
+            case UpdateChildSaEndpoints update:
+                datapath.UpdateEndpoints(update);
+                break;
             case InstallTrapPolicies trap:
                 LogTrap(trap.Tunnel, string.Join(", ", trap.Children.Select(c => $"{string.Join(" ", c.LocalTrafficSelectors)} === {string.Join(" ", c.RemoteTrafficSelectors)}")));
                 break;

@@ -42,6 +42,10 @@ public sealed class RecordingDatapath : IDatapath
 
     public IReadOnlyDictionary<string, long> Drops { get; } = new Dictionary<string, long>();
 
+    public void UpdateEndpoints(UpdateChildSaEndpoints update)
+    {
+    }
+
     public ChildSaCounters? CountersFor(uint inboundSpi) => null;
 
     public void Dispose()

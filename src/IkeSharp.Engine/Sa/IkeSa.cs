@@ -331,10 +331,19 @@ internal sealed partial class IkeSa : IDisposable
             // Authenticated and new (§2.23): count it as a sign of life, answer on the socket it came
             // to, and follow the peer's address when a NAT is in front of it or it floated to 4500.
             LastReceived = _context.Now;
+            var (oldLocal, oldRemote) = (Local, Remote);
             Local = local;
             if (NatRemote || remote.Address.Equals(Remote.Address))
             {
                 Remote = remote;
+            }
+
+            if (!Equals(oldLocal, Local) || !Equals(oldRemote, Remote))
+            {
+                foreach (var child in Children)
+                {
+                    Emit(new UpdateChildSaEndpoints(child.InboundSpi, Local, Remote));
+                }
             }
         }
 

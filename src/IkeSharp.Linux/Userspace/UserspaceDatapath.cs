@@ -105,22 +105,29 @@ public sealed partial class UserspaceDatapath : IDatapath
         }
     }
 
+    public void UpdateEndpoints(UpdateChildSaEndpoints update)
+    {
+        foreach (var sa in _outbound.Where(o => o.InboundSpi == update.InboundSpi))
+        {
+            sa.Endpoints = new OuterEndpoints(update.Local, update.Remote);
+        }
+    }
+
     public void Remove(RemoveChildSa removal)
     {
         lock (_sync)
         {
             var gone = _outbound.Where(o => o.InboundSpi == removal.InboundSpi).ToList();
             _outbound = [.. _outbound.Except(gone)];
+            var retired = gone.Select(sa => sa.Esp).ToList();
             if (_inbound.TryGetValue(removal.InboundSpi, out var inbound))
             {
                 _inbound = _inbound.Where(kv => kv.Key != removal.InboundSpi).ToFrozenDictionary();
-                inbound.Esp.Dispose();
+                retired.Add(inbound.Esp);
             }
 
-            foreach (var sa in gone)
-            {
-                sa.Esp.Dispose();
-            }
+            // The packet threads may still hold the old tables for one packet: dispose a moment later.
+            _ = Task.Delay(TimeSpan.FromSeconds(1)).ContinueWith(_ => retired.ForEach(esp => esp.Dispose()), TaskScheduler.Default);
         }
     }
 
@@ -285,7 +292,8 @@ public sealed partial class UserspaceDatapath : IDatapath
             var sealedLength = sa.Esp.Seal(sa.Spi, ++sa.Sequence, inner, flow.V6 ? (byte)41 : (byte)4, esp);
             sa.Packets++;
             sa.Bytes += length;
-            _transport.SendEsp(sa.LocalEndpoint, sa.RemoteEndpoint, esp.AsSpan(0, sealedLength));
+            var (local, remote) = sa.Endpoints;
+            _transport.SendEsp(local, remote, esp.AsSpan(0, sealedLength));
         }
     }
 
@@ -341,6 +349,8 @@ public sealed partial class UserspaceDatapath : IDatapath
     [LoggerMessage(Level = LogLevel.Information, Message = "ESP SA {Child} installed in user space: in {InboundSpi:x8}, out {OutboundSpi:x8} to {Remote}")]
     private partial void LogInstalled(string child, uint inboundSpi, uint outboundSpi, IPEndPoint remote);
 
+    private sealed record OuterEndpoints(IPEndPoint Local, IPEndPoint Remote);
+
     private sealed class OutboundSa(string child, uint reqId, uint inboundSpi, uint spi, EspProtection esp, SelectorRange[] local, SelectorRange[] remote, IPEndPoint localEndpoint, IPEndPoint remoteEndpoint)
     {
         public string Child { get; } = child;
@@ -357,9 +367,14 @@ public sealed partial class UserspaceDatapath : IDatapath
 
         public SelectorRange[] Remote { get; } = remote;
 
-        public IPEndPoint LocalEndpoint { get; } = localEndpoint;
+        /// <summary>Outer endpoints; replaced as one object (read atomically) when the peer's NAT mapping changes.</summary>
+        public OuterEndpoints Endpoints
+        {
+            get => Volatile.Read(ref _endpoints);
+            set => Volatile.Write(ref _endpoints, value);
+        }
 
-        public IPEndPoint RemoteEndpoint { get; } = remoteEndpoint;
+        private OuterEndpoints _endpoints = new(localEndpoint, remoteEndpoint);
 
         public ulong Sequence { get; set; }
 
