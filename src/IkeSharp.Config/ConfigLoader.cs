@@ -42,13 +42,15 @@ public static class ConfigLoader
             throw new ConfigException(file, 0, null, "config file not found", "pass the path of an existing file with --config");
         }
 
-        var root = ConfigSyntax.Parse(File.ReadAllText(file), file);
+        var text = File.ReadAllText(file);
+        // A swanctl.conf carries its secrets inline: then errors must not quote lines.
+        var root = ConfigSyntax.Parse(text, file, echoContent: !text.Contains("secrets", StringComparison.Ordinal));
         ImmutableArray<string> importReport = [];
         ConfigSection? importedSecrets = null;
         if (root.Section("connections") is not null && root.Section("tunnels") is null)
         {
             // A strongSwan swanctl.conf: run from it directly, converted in memory (secrets included).
-            var imported = Import.SwanctlImporter.Import(File.ReadAllText(file), file);
+            var imported = Import.SwanctlImporter.Import(text, file);
             root = ConfigSyntax.Parse(imported.Config, file);
             importedSecrets = ConfigSyntax.Parse(imported.Secrets, file).Section("secrets");
             importReport = [.. imported.Report];
@@ -293,7 +295,7 @@ public static class ConfigLoader
             throw new ConfigException(path, 0, null, "secrets file is readable or writable by group or others", $"chmod 600 {path}");
         }
 
-        var root = ConfigSyntax.Parse(File.ReadAllText(path), path);
+        var root = ConfigSyntax.Parse(File.ReadAllText(path), path, echoContent: false);
         return root.Section("secrets") ?? throw new ConfigException(path, 1, "secrets", "no 'secrets' block", "wrap the entries in 'secrets { TUNNEL { psk = ... } }'");
     }
 

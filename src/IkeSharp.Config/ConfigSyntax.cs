@@ -39,7 +39,8 @@ public sealed class ConfigSection(string name, int line, string file)
 /// </summary>
 public static partial class ConfigSyntax
 {
-    public static ConfigSection Parse(string text, string file)
+    /// <param name="echoContent">False for secrets files: errors then name the line but never repeat its text.</param>
+    public static ConfigSection Parse(string text, string file, bool echoContent = true)
     {
         var root = new ConfigSection("", 0, file);
         var stack = new Stack<ConfigSection>();
@@ -82,7 +83,7 @@ public static partial class ConfigSyntax
 
                 if (equals <= 0)
                 {
-                    throw new ConfigException(file, lineNumber, null, $"cannot read '{line}'", "write 'key = value', 'name {' or '}'");
+                    throw new ConfigException(file, lineNumber, null, echoContent ? $"cannot read '{line}'" : "cannot read this line", "write 'key = value', 'name {' or '}'");
                 }
 
                 var key = line[..equals].Trim();

@@ -116,6 +116,15 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_malformed_secrets_line_is_located_but_never_repeated()
+    {
+        var e = Assert.Throws<ConfigException>(() => Load(Valid, "secrets {\n    customer {\n        psk \"the-real-secret\"\n    }\n}\n"));
+
+        Assert.Equal(3, e.Line);
+        Assert.DoesNotContain("the-real-secret", e.Message);
+    }
+
+    [Fact]
     public void Start_action_needs_addresses_to_initiate()
     {
         var e = Assert.Throws<ConfigException>(() => Load(Valid.Replace("remote_addrs = 198.51.100.7", "remote_addrs = %any"), Secrets));

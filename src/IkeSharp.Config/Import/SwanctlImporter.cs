@@ -29,7 +29,8 @@ public static class SwanctlImporter
 
     public static ImportResult Import(string swanctlConf, string file)
     {
-        var root = ConfigSyntax.Parse(swanctlConf, file);
+        // swanctl.conf holds the secrets too: a syntax error must not repeat a line that may be one.
+        var root = ConfigSyntax.Parse(swanctlConf, file, echoContent: false);
         var report = new List<string>();
         var config = new StringBuilder("# Imported from ").Append(file).AppendLine(" by 'ikesharp config import'.").AppendLine("tunnels {");
         var secrets = new StringBuilder("secrets {\n");
