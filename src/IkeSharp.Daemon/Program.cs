@@ -3,6 +3,7 @@ using IkeSharp.Config;
 using IkeSharp.Daemon.Control;
 using IkeSharp.Daemon.Hosting;
 using IkeSharp.Engine;
+using IkeSharp.Linux.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -42,14 +42,23 @@ public class RobustnessProperties
     }
 
     [Property]
-    public bool Decoded_messages_are_accepted_or_rejected_by_the_rules_without_throwing(byte[] datagram)
+    public bool Outer_rules_pass_only_protected_messages_with_exactly_one_trailing_SK(byte[] datagram)
     {
         if (!IkeMessage.TryDecode(datagram, out var message, out _))
         {
             return true;
         }
 
-        var outer = MessageRules.CheckOuter(message);
-        return outer is null || outer.Reason.Length > 0;
+        var rule = MessageRules.Find(message.Exchange, message.IsResponse);
+        var violation = MessageRules.CheckOuter(message);
+        if (rule is null || violation is not null)
+        {
+            // Refused: unknown exchanges and malformed protected messages get INVALID_SYNTAX.
+            return violation?.Notify == NotifyType.INVALID_SYNTAX;
+        }
+
+        return !rule.Encrypted
+            || (message.Payloads.Count(p => p is EncryptedPayload or EncryptedFragmentPayload) == 1
+                && message.Payloads[^1] is EncryptedPayload or EncryptedFragmentPayload);
     }
 }

@@ -1,5 +1,6 @@
 using IkeSharp.Config;
 using IkeSharp.Engine;
+using IkeSharp.Linux.Sockets;
 using IkeSharp.Linux.Userspace;
 using Microsoft.Extensions.Logging;
 

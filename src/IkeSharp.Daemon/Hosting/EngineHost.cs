@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using IkeSharp.Config;
 using IkeSharp.Engine;
+using IkeSharp.Linux.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

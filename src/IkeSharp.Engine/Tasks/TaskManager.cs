@@ -26,8 +26,6 @@ internal sealed class TaskManager(IkeSa sa)
     /// <summary>The message ID we expect on the peer's next request.</summary>
     public uint ExpectedRequestId { get; private set; }
 
-    public bool IsIdle => _active is null && _queued.Count == 0;
-
     public bool HasActiveExchange => _active is not null;
 
     /// <summary>Queues one exchange made of <paramref name="tasks"/> and starts it if nothing is outstanding.</summary>

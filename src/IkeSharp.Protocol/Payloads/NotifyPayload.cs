@@ -34,9 +34,6 @@ public sealed record NotifyPayload(ProtocolId Protocol, ReadOnlyMemory<byte> Spi
         return Create(NotifyType.INVALID_KE_PAYLOAD, data);
     }
 
-    /// <summary>UNSUPPORTED_CRITICAL_PAYLOAD: the one-octet type of the rejected payload (§2.5).</summary>
-    public static NotifyPayload UnsupportedCriticalPayload(PayloadType type) => Create(NotifyType.UNSUPPORTED_CRITICAL_PAYLOAD, new[] { (byte)type });
-
     /// <summary>SIGNATURE_HASH_ALGORITHMS: a list of 2-octet hash identifiers (RFC 7427 §4).</summary>
     public static NotifyPayload SignatureHashAlgorithms(IReadOnlyList<HashAlgorithm> hashes)
     {

@@ -1,4 +1,5 @@
 using IkeSharp.Crypto;
+using IkeSharp.Engine.Negotiation;
 using IkeSharp.Protocol;
 
 namespace IkeSharp.Cli.Tests.Golden;
@@ -167,26 +168,11 @@ public class StrongSwanCryptoCrossCheckTests
     {
         var response = messages.Select(m => m.Message).First(m =>
             m.Exchange == ExchangeType.IKE_SA_INIT && m.IsResponse && m.Header.ResponderSpi == StrongSwanKeys.Spi(sa, "spi_r"));
-        var proposal = Assert.Single(response.Find<SecurityAssociationPayload>()!.Proposals);
-        var encr = proposal.OfType(TransformType.ENCR).Single();
-        return new IkeSaCipherSuite(
-            (EncryptionAlgorithm)encr.Id,
-            encr.KeyLength ?? 0,
-            proposal.OfType(TransformType.INTEG).Select(t => (IntegrityAlgorithm)t.Id).FirstOrDefault(IntegrityAlgorithm.NONE),
-            (PseudorandomFunction)proposal.OfType(TransformType.PRF).Single().Id,
-            (KeyExchangeMethod)proposal.OfType(TransformType.KE).Single().Id);
+        return NegotiatedSuite.ForIkeSa(Assert.Single(response.Find<SecurityAssociationPayload>()!.Proposals));
     }
 
     private static ChildSaCipherSuite ChildSuite(IkeMessage response)
-    {
-        var proposal = Assert.Single(response.Find<SecurityAssociationPayload>()!.Proposals);
-        var encr = proposal.OfType(TransformType.ENCR).Single();
-        return new ChildSaCipherSuite(
-            (EncryptionAlgorithm)encr.Id,
-            encr.KeyLength ?? 0,
-            proposal.OfType(TransformType.INTEG).Select(t => (IntegrityAlgorithm)t.Id).FirstOrDefault(IntegrityAlgorithm.NONE),
-            proposal.OfType(TransformType.KE).Select(t => (KeyExchangeMethod)t.Id).FirstOrDefault(KeyExchangeMethod.NONE));
-    }
+        => NegotiatedSuite.ForChildSa(Assert.Single(response.Find<SecurityAssociationPayload>()!.Proposals));
 
     /// <summary>Decrypts every SK message of one IKE SA, reassembling SKF fragments (RFC 7383 §2.6).</summary>
     private static List<IkeMessage> Decrypt(IReadOnlyList<CapturedIkeMessage> messages, System.Text.Json.JsonElement sa, IkeSaKeys keys)

@@ -4,14 +4,14 @@ using IkeSharp.Linux.Userspace;
 using IkeSharp.Protocol;
 using Microsoft.Extensions.Logging;
 
-namespace IkeSharp.Daemon.Hosting;
+namespace IkeSharp.Linux.Sockets;
 
 /// <summary>
 /// The IKE sockets: UDP 500 and 4500 on every listening address (IPv4 and IPv6). Received
 /// datagrams are handed to <see cref="Received"/> on the thread pool, so the receive loops only
 /// receive; sends pick the socket bound to the effect's local endpoint.
 /// </summary>
-internal sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IEspTransport, IDisposable
+public sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IEspTransport, IDisposable
 {
     private readonly Dictionary<IPEndPoint, Socket> _sockets = [];
     private readonly CancellationTokenSource _stopping = new();
