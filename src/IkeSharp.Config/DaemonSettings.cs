@@ -7,12 +7,14 @@ namespace IkeSharp.Config;
 /// <summary>Which datapath carries the negotiated Child SAs.</summary>
 public enum DatapathKind
 {
-    /// <summary>Kernel XFRM if the kernel can install ESP SAs (with its issue), else user space when TUN is available, else record.</summary>
+    /// <summary>Kernel XFRM if the kernel can install ESP SAs, else user space when TUN is available, else record.</summary>
     Auto,
     /// <summary>Record the Child SAs and keys it was asked to install, protect no traffic (for tests and dry runs).</summary>
     Record,
     /// <summary>ESP in user space over a TUN device.</summary>
     Userspace,
+    /// <summary>ESP SAs and policies in the Linux kernel via XFRM netlink.</summary>
+    Kernel,
 }
 
 /// <summary>Everything the daemon runs with: engine options plus host settings.</summary>
@@ -26,7 +28,7 @@ public sealed record DaemonSettings(
     /// <summary>Name of the user-space datapath's TUN device.</summary>
     public string TunDevice { get; init; } = "iks0";
 
-    /// <summary>Anti-replay window of the user-space datapath, in packets (RFC 4303 §3.4.3).</summary>
+    /// <summary>Anti-replay window of inbound ESP SAs (either datapath), in packets (RFC 4303 §3.4.3).</summary>
     public int ReplayWindow { get; init; } = 128;
 
     /// <summary>NAT policies of the tunnels that have a <c>nat</c> block.</summary>

@@ -16,7 +16,7 @@ var secrets = new Option<FileInfo?>("--secrets") { Description = "secrets file (
 var socket = new Option<string?>("--socket") { Description = $"control socket path (default {ConfigLoader.DefaultSocket})" };
 var logFormat = new Option<string>("--log-format") { Description = "text or json", DefaultValueFactory = _ => "text" };
 var logLevel = new Option<LogEventLevel>("--log-level") { Description = "Verbose, Debug, Information, Warning, Error", DefaultValueFactory = _ => LogEventLevel.Information };
-var datapath = new Option<DatapathKind?>("--datapath") { Description = "override the config's datapath (record)" };
+var datapath = new Option<DatapathKind?>("--datapath") { Description = "override the config's datapath (auto, kernel, userspace, record)" };
 var root = new RootCommand("ikesharpd: the IkeSharp IKEv2 daemon") { config, secrets, socket, logFormat, logLevel, datapath };
 root.SetAction(async (result, cancellation) =>
 {
@@ -58,7 +58,7 @@ root.SetAction(async (result, cancellation) =>
         var engine = datapath.RequiresUdpEncapsulation
             ? settings.Engine with { Tunnels = [.. settings.Engine.Tunnels.Select(t => t with { ForceEncapsulation = true })] }
             : settings.Engine;
-        return new IkeEngine(engine, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>());
+        return new IkeEngine(engine, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>(), datapath as IChildSpiSource);
     });
     builder.Services.AddSingleton<EngineHost>();
     builder.Services.AddHostedService<GatewayPolicy>();

@@ -29,9 +29,15 @@ public sealed record RemoveChildSa(string Tunnel, string Child, uint InboundSpi,
 /// <summary>
 /// Install trap policies for a tunnel's children (start_action/dpd_action <c>trap</c>): traffic that
 /// matches them is held and reported back through <see cref="IkeEngine.OnAcquire"/>, which brings the
-/// tunnel up. The kernel datapath does this with XFRM policies of action "block" plus ACQUIRE events.
+/// tunnel up. The kernel datapath does this as strongSwan does: XFRM policies whose template names an
+/// SA that does not exist yet, so the first packet raises an ACQUIRE. <paramref name="Local"/> and
+/// <paramref name="Remote"/> are the outer addresses (null when the tunnel does not name them).
 /// </summary>
-public sealed record InstallTrapPolicies(string Tunnel, ImmutableArray<Configuration.ChildConfig> Children) : EngineEffect;
+public sealed record InstallTrapPolicies(string Tunnel, IPAddress? Local, IPAddress? Remote, ImmutableArray<Configuration.ChildConfig> Children) : EngineEffect
+{
+    public static InstallTrapPolicies For(Configuration.TunnelConfig tunnel)
+        => new(tunnel.Name, tunnel.LocalAddress, tunnel.RemoteAddresses.IsEmpty ? null : tunnel.RemoteAddresses[0], tunnel.Children);
+}
 
 /// <summary>Remove a tunnel's trap policies (it was closed by the operator or reconfigured).</summary>
 public sealed record RemoveTrapPolicies(string Tunnel) : EngineEffect;

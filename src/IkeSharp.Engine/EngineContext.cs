@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Cryptography;
 using IkeSharp.Engine.Configuration;
 using Microsoft.Extensions.Logging;
@@ -7,13 +8,14 @@ namespace IkeSharp.Engine;
 /// <summary>Allocates inbound ESP SPIs. The kernel datapath uses XFRM ALLOCSPI; the default picks random unused values.</summary>
 public interface IChildSpiSource
 {
-    uint AllocateInboundSpi();
+    /// <summary>An SPI for ESP from <paramref name="remote"/> to <paramref name="local"/> (the outer addresses of the IKE SA).</summary>
+    uint AllocateInboundSpi(IPAddress local, IPAddress remote);
 }
 
 /// <summary>Random SPIs in the range RFC 4303 §2.1 leaves to implementations (256 and up).</summary>
 public sealed class RandomChildSpiSource : IChildSpiSource
 {
-    public uint AllocateInboundSpi()
+    public uint AllocateInboundSpi(IPAddress local, IPAddress remote)
     {
         while (true)
         {

@@ -69,4 +69,10 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 19, Level = LogLevel.Information, Message = "authentication of {PeerId} with {Method} successful")]
     public static partial void Authenticated(ILogger logger, string peerId, string method);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "Child SA {Child} ({Spi}) reached its soft lifetime: it should be rekeyed now, but rekeying is not implemented yet; it ends at its hard lifetime")]
+    public static partial void ChildSoftExpired(ILogger logger, string child, string spi);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Child SA {Child} ({Spi}) reached its hard lifetime: deleting it")]
+    public static partial void ChildHardExpired(ILogger logger, string child, string spi);
 }

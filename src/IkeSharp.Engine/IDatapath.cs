@@ -25,7 +25,19 @@ public interface IDatapath : IDisposable
 
     /// <summary>Traffic counters of the Child SA with this inbound SPI, when the datapath counts.</summary>
     ChildSaCounters? CountersFor(uint inboundSpi);
+
+    /// <summary>Where the datapath reports what it sees on its own (trap hits, lifetimes); set by the host before starting the engine.</summary>
+    Action<DatapathEvent>? Events { get; set; }
 }
+
+/// <summary>Something the datapath noticed that the engine must act on.</summary>
+public abstract record DatapathEvent;
+
+/// <summary>Traffic (<paramref name="Flow"/>, for the log) hit a trap policy of <paramref name="Tunnel"/>: bring it up (<see cref="IkeEngine.OnAcquire"/>).</summary>
+public sealed record TrafficAcquired(string Tunnel, string Flow) : DatapathEvent;
+
+/// <summary>The SA with <paramref name="Spi"/> reached its soft (rekey) or hard (gone) lifetime (<see cref="IkeEngine.OnChildSaExpired"/>).</summary>
+public sealed record ChildSaExpired(uint Spi, bool Hard) : DatapathEvent;
 
 /// <summary>Packets and bytes (of inner packets) through one Child SA, per direction.</summary>
 public readonly record struct ChildSaCounters(long InPackets, long InBytes, long OutPackets, long OutBytes);

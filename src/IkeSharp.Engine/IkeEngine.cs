@@ -46,7 +46,7 @@ public sealed class IkeEngine
         => [.. Options.Tunnels.SelectMany(t => t.StartAction switch
         {
             StartAction.Start => Initiate(t.Name),
-            StartAction.Trap => [new InstallTrapPolicies(t.Name, t.Children)],
+            StartAction.Trap => [InstallTrapPolicies.For(t)],
             _ => [],
         })];
 
@@ -56,6 +56,36 @@ public sealed class IkeEngine
     /// </summary>
     public IReadOnlyList<EngineEffect> OnAcquire(string tunnelName)
         => _sas.Values.Any(sa => sa.Tunnel.Name == tunnelName && sa.State != IkeSaState.Dead) ? [] : Initiate(tunnelName);
+
+    /// <summary>
+    /// The datapath reports that the Child SA with inbound or outbound SPI <paramref name="spi"/>
+    /// reached a lifetime (kernel EXPIRE). Soft: it is due for a rekey. Hard: the SA is gone from the
+    /// datapath, so the Child SA is deleted with the peer too.
+    /// </summary>
+    public IReadOnlyList<EngineEffect> OnChildSaExpired(uint spi, bool hard)
+    {
+        foreach (var sa in _sas.Values)
+        {
+            if (sa.Children.FirstOrDefault(c => c.InboundSpi == spi || c.OutboundSpi == spi) is not { } child)
+            {
+                continue;
+            }
+
+            return Run(sa, () =>
+            {
+                if (!hard)
+                {
+                    EngineLog.ChildSoftExpired(sa.Logger, child.Name, $"{spi:x8}");
+                    return;
+                }
+
+                EngineLog.ChildHardExpired(sa.Logger, child.Name, $"{spi:x8}");
+                sa.Tasks.Queue(new Tasks.ChildDeleteTask(sa, child, "hard lifetime reached"));
+            });
+        }
+
+        return [];
+    }
 
     /// <summary>Brings a tunnel up (and keeps it up, retrying per its keyingtries).</summary>
     public IReadOnlyList<EngineEffect> Initiate(string tunnelName)
@@ -328,7 +358,7 @@ public sealed class IkeEngine
         {
             // dpd_action=trap: wait for traffic to the peer, then re-establish on demand.
             _wanted[tunnel.Name] = false;
-            effects.Add(new InstallTrapPolicies(tunnel.Name, tunnel.Children));
+            effects.Add(InstallTrapPolicies.For(tunnel));
             return;
         }
 

@@ -2,6 +2,7 @@ using IkeSharp.Config;
 using IkeSharp.Engine;
 using IkeSharp.Linux.Sockets;
 using IkeSharp.Linux.Userspace;
+using IkeSharp.Linux.Xfrm;
 using Microsoft.Extensions.Logging;
 
 namespace IkeSharp.Daemon.Hosting;
@@ -15,19 +16,55 @@ internal static partial class DatapathChoice
         var kind = settings.Datapath;
         if (kind == DatapathKind.Auto)
         {
-            var tun = File.Exists("/dev/net/tun") && Environment.IsPrivilegedProcess;
-            kind = tun ? DatapathKind.Userspace : DatapathKind.Record;
-            LogAuto(logger, kind.ToString().ToLowerInvariant(), tun ? "/dev/net/tun is usable (the kernel XFRM datapath is not implemented yet)" : "no usable /dev/net/tun (not root, or no tun module)");
+            kind = Resolve(logger);
         }
 
-        if (kind == DatapathKind.Record)
+        switch (kind)
         {
-            return new RecordingDatapath();
+            case DatapathKind.Record:
+                return new RecordingDatapath();
+            case DatapathKind.Kernel:
+                transport.PrepareSocket = KernelDatapath.PrepareIkeSocket;
+                try
+                {
+                    return KernelDatapath.Open(settings.ReplayWindow, loggers.CreateLogger<KernelDatapath>());
+                }
+                catch (XfrmException e)
+                {
+                    throw new InvalidOperationException($"datapath kernel: {e.Message} (use datapath = userspace where the kernel has no XFRM)", e);
+                }
+
+            default:
+                var datapath = new UserspaceDatapath(settings.TunDevice, settings.ReplayWindow, transport, loggers.CreateLogger<UserspaceDatapath>());
+                transport.EspReceived = datapath.ReceiveEsp;
+                return datapath;
+        }
+    }
+
+    /// <summary>Kernel ESP when the kernel takes a test SA, else user-space ESP over TUN, else record only; logged with the reason.</summary>
+    private static DatapathKind Resolve(ILogger logger)
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            LogAuto(logger, "record", "not running as root: neither XFRM nor TUN can be used");
+            return DatapathKind.Record;
         }
 
-        var datapath = new UserspaceDatapath(settings.TunDevice, settings.ReplayWindow, transport, loggers.CreateLogger<UserspaceDatapath>());
-        transport.EspReceived = datapath.ReceiveEsp;
-        return datapath;
+        var (usable, reason) = KernelDatapath.Probe();
+        if (usable)
+        {
+            LogAuto(logger, "kernel", reason);
+            return DatapathKind.Kernel;
+        }
+
+        if (File.Exists("/dev/net/tun"))
+        {
+            LogAuto(logger, "userspace", $"the kernel cannot do ESP ({reason}) and /dev/net/tun is usable");
+            return DatapathKind.Userspace;
+        }
+
+        LogAuto(logger, "record", $"the kernel cannot do ESP ({reason}) and there is no /dev/net/tun");
+        return DatapathKind.Record;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "datapath auto: using {Datapath} because {Reason}")]

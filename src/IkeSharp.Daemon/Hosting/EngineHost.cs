@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using IkeSharp.Config;
 using IkeSharp.Engine;
 using IkeSharp.Linux.Sockets;
+using IkeSharp.Linux.Xfrm;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -31,6 +32,12 @@ internal sealed partial class EngineHost(
         }
 
         transport.Received = (local, remote, payload) => Execute(engine.Receive(local, remote, payload));
+        datapath.Events = e => Execute(e switch
+        {
+            TrafficAcquired acquired => engine.OnAcquire(acquired.Tunnel),
+            ChildSaExpired expired => engine.OnChildSaExpired(expired.Spi, expired.Hard),
+            _ => [],
+        });
         transport.Bind(settings.Listen);
         Execute(engine.Start());
         return Task.CompletedTask;
@@ -96,8 +103,14 @@ internal sealed partial class EngineHost(
             case UpdateChildSaEndpoints update:
                 datapath.UpdateEndpoints(update);
                 break;
+            case InstallTrapPolicies trap when datapath is KernelDatapath kernel:
+                kernel.InstallTraps(trap);
+                break;
             case InstallTrapPolicies trap:
                 LogTrap(trap.Tunnel, string.Join(", ", trap.Children.Select(c => $"{string.Join(" ", c.LocalTrafficSelectors)} === {string.Join(" ", c.RemoteTrafficSelectors)}")));
+                break;
+            case RemoveTrapPolicies untrap when datapath is KernelDatapath kernel:
+                kernel.RemoveTraps(untrap.Tunnel);
                 break;
             case TunnelStateChanged state:
                 LogTunnelState(state.Tunnel, state.State.ToString().ToLowerInvariant(), state.Reason ?? "");
@@ -126,7 +139,7 @@ internal sealed partial class EngineHost(
     [LoggerMessage(Level = LogLevel.Information, Message = "tunnel {Tunnel} is {State} {Reason}")]
     private partial void LogTunnelState(string tunnel, string state, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "tunnel {Tunnel} waits for traffic ({Selectors}), but the record datapath cannot trap packets: use 'ikesharp up {Tunnel}' until the kernel datapath is in place")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "tunnel {Tunnel} waits for traffic ({Selectors}), but only the kernel datapath can trap packets: use 'ikesharp up {Tunnel}', or datapath = kernel")]
     private partial void LogTrap(string tunnel, string selectors);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "carrying out {Effect} failed: {Error}")]

@@ -26,6 +26,8 @@ public sealed class RecordingDatapath : IDatapath
 
     public ChildSaCounters? CountersFor(uint inboundSpi) => null;
 
+    public Action<DatapathEvent>? Events { get; set; }
+
     public void Dispose()
     {
     }

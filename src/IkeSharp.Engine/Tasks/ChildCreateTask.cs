@@ -58,7 +58,7 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
             return; // a tunnel without children: childless IKE_AUTH (RFC 6023 peers accept it)
         }
 
-        _inboundSpi = _inboundSpi != 0 ? _inboundSpi : Sa.Context.Spis.AllocateInboundSpi();
+        _inboundSpi = _inboundSpi != 0 ? _inboundSpi : Sa.Context.Spis.AllocateInboundSpi(Sa.Local.Address, Sa.Remote.Address);
         var spi = SpiBytes(_inboundSpi);
         message.Add(new SecurityAssociationPayload([.. Offered(_child).Select((p, i) => p.ToProposal((byte)(i + 1), spi))]));
         if (message.Exchange == ExchangeType.CREATE_CHILD_SA)
@@ -189,7 +189,7 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
             _keyExchange = KeyExchange.Create(ke.Method, Sa.Tunnel.AllowLegacyGroups);
         }
 
-        _inboundSpi = Sa.Context.Spis.AllocateInboundSpi();
+        _inboundSpi = Sa.Context.Spis.AllocateInboundSpi(Sa.Local.Address, Sa.Remote.Address);
         var peerNonce = request.Find<NoncePayload>()?.Data.ToArray() ?? [];
         if (request.Exchange == ExchangeType.CREATE_CHILD_SA)
         {

@@ -28,6 +28,29 @@ internal sealed class IkeDeleteTask(IkeSa sa, string reason) : IkeTask(sa, initi
 }
 
 /// <summary>
+/// Deletes one Child SA (RFC 7296 §1.4.1): the DELETE names the SPI we receive on, the peer
+/// answers with its own. The Child SA leaves the datapath whether or not the answer comes.
+/// <code>
+/// HDR, SK { D(ESP, SPIi) }  -->
+///                      &lt;--  HDR, SK { D(ESP, SPIr) }
+/// </code>
+/// </summary>
+internal sealed class ChildDeleteTask(IkeSa sa, ChildSa child, string reason) : IkeTask(sa, initiator: true)
+{
+    public override ExchangeType Exchange => ExchangeType.INFORMATIONAL;
+
+    public override void Build(MessageBuilder message) => message.Add(new DeletePayload(ProtocolId.ESP, [child.InboundSpi]));
+
+    public override TaskResult Process(IkeMessage message)
+    {
+        Sa.RemoveChild(child, reason);
+        return TaskResult.Done;
+    }
+
+    public override void Abort() => Sa.RemoveChild(child, reason);
+}
+
+/// <summary>
 /// Liveness check (dead peer detection, §1.4): an empty INFORMATIONAL request that must be answered.
 /// <code>
 /// HDR, SK { }  -->

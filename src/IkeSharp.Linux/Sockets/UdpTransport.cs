@@ -28,6 +28,9 @@ public sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IEspTra
 
     public IReadOnlyCollection<IPEndPoint> Endpoints => _sockets.Keys;
 
+    /// <summary>Called for each socket once bound, before it receives (the kernel datapath sets its bypass and ESP-in-UDP options here).</summary>
+    public Action<Socket, IPEndPoint>? PrepareSocket { get; set; }
+
     public void Bind(IEnumerable<IPAddress> addresses)
     {
         foreach (var address in addresses)
@@ -44,8 +47,9 @@ public sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IEspTra
                     }
 
                     socket.Bind(endpoint);
+                    PrepareSocket?.Invoke(socket, endpoint);
                 }
-                catch (SocketException e)
+                catch (Exception e) when (e is SocketException or Xfrm.XfrmException)
                 {
                     socket.Dispose();
                     throw new InvalidOperationException($"cannot bind UDP {endpoint}: {e.Message} (another IKE daemon running, or the address is not configured on this host?)", e);

@@ -70,6 +70,9 @@ public sealed partial class UserspaceDatapath : IDatapath
     public IReadOnlyDictionary<string, long> Drops
         => Enum.GetValues<EspDrop>().ToDictionary(r => r.ToString(), r => Interlocked.Read(ref _drops[(int)r]));
 
+    /// <summary>Unused: trap policies and lifetimes are the kernel datapath's.</summary>
+    public Action<DatapathEvent>? Events { get; set; }
+
     public ChildSaCounters? CountersFor(uint inboundSpi)
     {
         var outbound = _outbound.FirstOrDefault(o => o.InboundSpi == inboundSpi);
@@ -246,7 +249,7 @@ public sealed partial class UserspaceDatapath : IDatapath
     }
 
     /// <summary>An address of this host inside our selectors: the source the kernel should pick for tunnel traffic.</summary>
-    private static IPAddress? LocalAddressWithin(IEnumerable<Protocol.TrafficSelector> local)
+    internal static IPAddress? LocalAddressWithin(IEnumerable<Protocol.TrafficSelector> local)
     {
         var ranges = local.Select(SelectorRange.From).ToList();
         return NetworkInterface.GetAllNetworkInterfaces()
