@@ -28,7 +28,7 @@ public static class ConfigLoader
         "retransmit_base", "retransmit_tries", "nat_keepalive", "allow_legacy_groups",
     ];
 
-    private static readonly string[] ChildKeys = ["local_ts", "remote_ts", "esp_proposals"];
+    private static readonly string[] ChildKeys = ["local_ts", "remote_ts", "esp_proposals", "rekey_time", "life_time", "rekey_bytes", "life_bytes", "rekey_packets", "life_packets"];
 
     private static readonly string[] NatKeys = ["public_ip", "snat_sources", "dnat_to", "dnat_map", "dnat_services"];
 
@@ -196,7 +196,41 @@ public static class ConfigLoader
             }
         }
 
-        return new ChildConfig(c.Name, Selectors("local_ts"), Selectors("remote_ts"), Proposals(file, c.Entry("esp_proposals"), $"{tunnel}.children.{c.Name}", ProtocolId.ESP, allowLegacyGroups));
+        return new ChildConfig(c.Name, Selectors("local_ts"), Selectors("remote_ts"), Proposals(file, c.Entry("esp_proposals"), $"{tunnel}.children.{c.Name}", ProtocolId.ESP, allowLegacyGroups))
+        {
+            Lifetime = LoadLifetime(c, file, $"{tunnel}.children.{c.Name}"),
+        };
+    }
+
+    /// <summary>rekey_* is the soft limit, life_* the hard one; a soft limit must come before its hard one.</summary>
+    private static ChildLifetime LoadLifetime(ConfigSection c, string file, string path)
+    {
+        ulong Count(string key) => c.Entry(key) is { } e
+            ? ulong.TryParse(e.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
+                : throw new ConfigException(file, e.Line, $"{path}.{key}", $"'{e.Value}' is not a whole number", "write a count, e.g. 1000000000 (0 for no limit)")
+            : 0;
+        var lifetime = new ChildLifetime(
+            c.Entry("rekey_time") is { } rt ? Duration(file, rt) : TimeSpan.Zero,
+            c.Entry("life_time") is { } lt ? Duration(file, lt) : TimeSpan.Zero,
+            Count("rekey_bytes"),
+            Count("life_bytes"),
+            Count("rekey_packets"),
+            Count("life_packets"));
+        foreach (var (soft, hard, name) in new[]
+        {
+            ((ulong)lifetime.RekeyTime.TotalSeconds, (ulong)lifetime.LifeTime.TotalSeconds, "time"),
+            (lifetime.RekeyBytes, lifetime.LifeBytes, "bytes"),
+            (lifetime.RekeyPackets, lifetime.LifePackets, "packets"),
+        })
+        {
+            if (soft != 0 && hard != 0 && soft >= hard)
+            {
+                var entry = c.Entry($"rekey_{name}")!;
+                throw new ConfigException(file, entry.Line, $"{path}.rekey_{name}", $"rekey_{name} must be below life_{name}", $"make life_{name} larger than rekey_{name} (strongSwan uses life = 1.1 x rekey)");
+            }
+        }
+
+        return lifetime;
     }
 
     private static Linux.Nat.NatPolicy LoadNat(ConfigSection t, string file, TunnelConfig tunnel)

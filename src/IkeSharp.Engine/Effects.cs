@@ -91,6 +91,9 @@ public sealed record ChildSaInstallation(
     ImmutableArray<TrafficSelector> LocalTrafficSelectors,
     ImmutableArray<TrafficSelector> RemoteTrafficSelectors) : IDisposable
 {
+    /// <summary>The child's configured limits, for datapaths that enforce them (the kernel's).</summary>
+    public Configuration.ChildLifetime Lifetime { get; init; }
+
     public void Dispose()
     {
         InboundEncryptionKey.Dispose();

@@ -30,6 +30,9 @@ public sealed class ConfigLoaderTests : IDisposable
                         local_ts = 1.2.3.4/32
                         remote_ts = 172.31.0.0/16, 172.32.0.0/16
                         esp_proposals = aes256-sha1
+                        rekey_time = 1h
+                        life_time = 66m
+                        life_bytes = 4000000000
                     }
                 }
             }
@@ -64,6 +67,7 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal("a secret # with a hash", System.Text.Encoding.UTF8.GetString(tunnel.LocalAuth.PreSharedKey.Span));
         Assert.Equal(["172.31.0.0/16", "172.32.0.0/16"], tunnel.Children[0].RemoteTrafficSelectors.Select(t => t.ToString()));
         Assert.Equal("ESP:AES_CBC_256/HMAC_SHA1_96/NO_EXT_SEQ", Assert.Single(tunnel.Children[0].EspProposals).ToString());
+        Assert.Equal(new ChildLifetime(TimeSpan.FromHours(1), TimeSpan.FromMinutes(66), 0, 4_000_000_000), tunnel.Children[0].Lifetime);
     }
 
     [Theory]
@@ -74,6 +78,8 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("local_ts = 1.2.3.4/32", "local_ts = 1.2.3.4/33", 19, "customer.children.net.local_ts", "prefix length 33 is out of range")]
     [InlineData("start_action = start", "start_action = sometimes", 12, "start_action", "use none, start or trap")]
     [InlineData("encap = yes", "encap = maybe", 16, "encap", "write yes or no")]
+    [InlineData("rekey_time = 1h", "rekey_time = 2h", 22, "customer.children.net.rekey_time", "rekey_time must be below life_time")]
+    [InlineData("life_bytes = 4000000000", "life_bytes = 4 GB", 24, "customer.children.net.life_bytes", "'4 GB' is not a whole number")]
     public void Mistakes_name_file_line_key_and_fix(string good, string bad, int line, string key, string expected)
     {
         var e = Assert.Throws<ConfigException>(() => Load(Valid.Replace(good, bad), Secrets));

@@ -25,6 +25,12 @@ public static class SwanctlImporter
         ["local_ts"] = "local_ts",
         ["remote_ts"] = "remote_ts",
         ["esp_proposals"] = "esp_proposals",
+        ["rekey_time"] = "rekey_time",
+        ["life_time"] = "life_time",
+        ["rekey_bytes"] = "rekey_bytes",
+        ["life_bytes"] = "life_bytes",
+        ["rekey_packets"] = "rekey_packets",
+        ["life_packets"] = "life_packets",
     };
 
     public static ImportResult Import(string swanctlConf, string file)
@@ -146,7 +152,7 @@ public static class SwanctlImporter
                 }
                 else
                 {
-                    report.Add($"{child.File}:{entry.Line}: {name}.children.{child.Name}.{entry.Key} = {entry.Value} not carried over: {(entry.Key.Contains("time", StringComparison.Ordinal) || entry.Key.Contains("bytes", StringComparison.Ordinal) ? "rekeying and lifetimes are not implemented yet" : "no IkeSharp equivalent")}");
+                    report.Add($"{child.File}:{entry.Line}: {name}.children.{child.Name}.{entry.Key} = {entry.Value} not carried over: {(entry.Key is "rand_time" or "rand_bytes" or "rand_packets" ? "lifetimes are not randomised yet" : "no IkeSharp equivalent")}");
                 }
             }
 

@@ -44,7 +44,23 @@ public sealed record ChildConfig(
     string Name,
     ImmutableArray<TrafficSelector> LocalTrafficSelectors,
     ImmutableArray<TrafficSelector> RemoteTrafficSelectors,
-    ImmutableArray<ProposalSpec> EspProposals);
+    ImmutableArray<ProposalSpec> EspProposals)
+{
+    /// <summary>Limits of each Child SA in the datapath (strongSwan's rekey_/life_ time, bytes, packets).</summary>
+    public ChildLifetime Lifetime { get; init; }
+}
+
+/// <summary>
+/// Soft ("rekey") and hard ("life") limits of a Child SA; zero means none. The datapath reports the
+/// soft limit so the SA can be rekeyed, and removes the SA at the hard one.
+/// </summary>
+public readonly record struct ChildLifetime(
+    TimeSpan RekeyTime = default,
+    TimeSpan LifeTime = default,
+    ulong RekeyBytes = 0,
+    ulong LifeBytes = 0,
+    ulong RekeyPackets = 0,
+    ulong LifePackets = 0);
 
 /// <summary>Authentication settings of one side; secrets and keys are loaded by the daemon.</summary>
 public sealed record AuthConfig(AuthKind Kind, ReadOnlyMemory<byte> PreSharedKey = default)

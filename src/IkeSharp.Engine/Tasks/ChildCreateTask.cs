@@ -252,7 +252,10 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
             var reqId = Sa.Context.NextReqId();
             var proposal = ProposalSpec.Describe(ProtocolId.ESP, chosen.Transforms);
             var installation = new ChildSaInstallation(Sa.Tunnel.Name, _child!.Name, reqId, Sa.Local, Sa.Remote, Sa.UdpEncapsulation,
-                _inboundSpi, outboundSpi, suite, SecretBuffer.CopyOf(inE.Span), SecretBuffer.CopyOf(inA.Span), SecretBuffer.CopyOf(outE.Span), SecretBuffer.CopyOf(outA.Span), local, remote);
+                _inboundSpi, outboundSpi, suite, SecretBuffer.CopyOf(inE.Span), SecretBuffer.CopyOf(inA.Span), SecretBuffer.CopyOf(outE.Span), SecretBuffer.CopyOf(outA.Span), local, remote)
+            {
+                Lifetime = _child.Lifetime,
+            };
             keys.Dispose();
             Sa.AddChild(new ChildSa(_child, reqId, _inboundSpi, outboundSpi, suite, proposal, local, remote, Sa.Context.Now), installation);
             return TaskResult.Done;

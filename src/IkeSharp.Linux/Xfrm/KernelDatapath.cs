@@ -179,7 +179,7 @@ public sealed partial class KernelDatapath : IDatapath, IChildSpiSource
                 installation.Local, installation.Remote, installation.UdpEncapsulation, installation.InboundSpi, installation.OutboundSpi, installation.Suite,
                 installation.InboundEncryptionKey.Span.ToArray(), installation.InboundIntegrityKey.Span.ToArray(),
                 installation.OutboundEncryptionKey.Span.ToArray(), installation.OutboundIntegrityKey.Span.ToArray(),
-                installation.LocalTrafficSelectors, installation.RemoteTrafficSelectors);
+                installation.LocalTrafficSelectors, installation.RemoteTrafficSelectors, installation.Lifetime);
             lock (_sync)
             {
                 try
@@ -392,6 +392,8 @@ public sealed partial class KernelDatapath : IDatapath, IChildSpiSource
             Auth = auth,
             ReplayWindow = _replayWindow,
             ExtendedSequenceNumbers = child.Suite.ExtendedSequenceNumbers,
+            Lifetime = new XfrmLifetime(child.Lifetime.RekeyBytes, child.Lifetime.LifeBytes, child.Lifetime.RekeyPackets, child.Lifetime.LifePackets,
+                (ulong)child.Lifetime.RekeyTime.TotalSeconds, (ulong)child.Lifetime.LifeTime.TotalSeconds),
             Encapsulation = child.Encapsulated ? new XfrmEncapsulation((ushort)source.Port, (ushort)destination.Port) : null,
         };
         var what = $"installing the {(inbound ? "inbound" : "outbound")} ESP SA {spec.Spi:x8} of {child.Child} ({source.Address} -> {destination.Address}, {aead?.Name ?? $"{crypt?.Name} + {auth?.Name}"})";
@@ -700,7 +702,8 @@ public sealed partial class KernelDatapath : IDatapath, IChildSpiSource
         byte[] OutboundEncryptionKey,
         byte[] OutboundIntegrityKey,
         System.Collections.Immutable.ImmutableArray<TrafficSelector> LocalSelectors,
-        System.Collections.Immutable.ImmutableArray<TrafficSelector> RemoteSelectors) : IDisposable
+        System.Collections.Immutable.ImmutableArray<TrafficSelector> RemoteSelectors,
+        Engine.Configuration.ChildLifetime Lifetime) : IDisposable
     {
         public void Dispose()
         {
