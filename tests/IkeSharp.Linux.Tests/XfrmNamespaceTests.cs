@@ -186,4 +186,49 @@ public class XfrmNamespaceTests
         Assert.Contains("reqid 1230209024", policies); // 0x49538000
         Assert.Empty(afterStop.Trim());
     }
+
+    [SkippableFact]
+    public void IKE_sockets_bypass_a_policy_that_blocks_everything_else()
+    {
+        using var ns = NetworkNamespace.Create();
+        // Loopback is exempt from XFRM, so the packets leave on a veth pair whose far end has no address.
+        ns.Ip("link", "add", "wan", "type", "veth", "peer", "name", "wan-peer");
+        ns.Ip("addr", "add", "192.0.2.1/24", "dev", "wan");
+        ns.Ip("link", "set", "wan", "up");
+        ns.Ip("link", "set", "wan-peer", "up");
+        ns.Ip("xfrm", "policy", "add", "src", "0.0.0.0/0", "dst", "0.0.0.0/0", "dir", "out", "action", "block");
+        var peer = new IPEndPoint(IPAddress.Parse("192.0.2.2"), 9);
+        var local = IPAddress.Parse("192.0.2.1");
+
+        var (plain, ike, natt) = ns.Run(() =>
+        {
+            static SocketError Send(IPEndPoint local, IPEndPoint peer, bool prepare)
+            {
+                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                socket.Bind(local);
+                if (prepare)
+                {
+                    KernelDatapath.PrepareIkeSocket(socket, local);
+                }
+
+                try
+                {
+                    socket.SendTo("ike"u8, peer);
+                    return SocketError.Success;
+                }
+                catch (SocketException e)
+                {
+                    return e.SocketErrorCode;
+                }
+            }
+
+            return (Send(new IPEndPoint(local, 0), peer, prepare: false),
+                Send(new IPEndPoint(local, 500), peer, prepare: true),
+                Send(new IPEndPoint(local, 4500), peer, prepare: true));
+        });
+
+        Assert.Equal(SocketError.AccessDenied, plain); // EPERM from the block policy
+        Assert.Equal(SocketError.Success, ike);
+        Assert.Equal(SocketError.Success, natt);
+    }
 }
