@@ -44,7 +44,9 @@ root.SetAction(async (result, cancellation) =>
         : logger.WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} [{Level:u3}] {Tunnel} {Message:lj}{NewLine}{Exception}");
     Log.Logger = logger.CreateLogger();
 
-    var builder = Host.CreateApplicationBuilder();
+    // No defaults: IkeSharp reads no appsettings.json, and the default content root (the working
+    // directory, "/" under systemd) would put a file watch on every directory of the system.
+    var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
     builder.Logging.ClearProviders();
     builder.Services.AddSerilog();
     builder.Services.AddSystemd(); // Type=notify: READY=1 once every hosted service started (sockets bound, NAT applied)

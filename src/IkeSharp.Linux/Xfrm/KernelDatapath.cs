@@ -40,7 +40,7 @@ public sealed partial class KernelDatapath : IDatapath, IChildSpiSource
     private readonly Lock _sync = new();
     private readonly Dictionary<uint, InstalledChild> _children = [];
     private readonly Dictionary<(XfrmSelector Selector, XfrmDirection Direction), List<PolicyClaim>> _policies = [];
-    private readonly Dictionary<string, uint> _traps = [];
+    private readonly Dictionary<(string Tunnel, string Child), uint> _traps = [];
     private readonly HashSet<uint> _larval = [];
     private readonly Dictionary<string, int> _routes = [];
     private readonly Thread _eventThread;
@@ -175,13 +175,17 @@ public sealed partial class KernelDatapath : IDatapath, IChildSpiSource
     {
         using (installation)
         {
-            var child = new InstalledChild(installation.Tunnel, installation.Child, ReqIdBase | (installation.ReqId & 0x7fff),
-                installation.Local, installation.Remote, installation.UdpEncapsulation, installation.InboundSpi, installation.OutboundSpi, installation.Suite,
-                installation.InboundEncryptionKey.Span.ToArray(), installation.InboundIntegrityKey.Span.ToArray(),
-                installation.OutboundEncryptionKey.Span.ToArray(), installation.OutboundIntegrityKey.Span.ToArray(),
-                installation.LocalTrafficSelectors, installation.RemoteTrafficSelectors, installation.Lifetime);
+            InstalledChild child;
             lock (_sync)
             {
+                // A Child SA brought up by a trap takes the trap's reqid, as strongSwan does: the kernel then
+                // replaces the placeholder state it made for the ACQUIRE with the real SA.
+                var reqId = _traps.TryGetValue((installation.Tunnel, installation.Child), out var trapReqId) ? trapReqId : ReqIdBase | (installation.ReqId & 0x7fff);
+                child = new InstalledChild(installation.Tunnel, installation.Child, reqId,
+                    installation.Local, installation.Remote, installation.UdpEncapsulation, installation.InboundSpi, installation.OutboundSpi, installation.Suite,
+                    installation.InboundEncryptionKey.Span.ToArray(), installation.InboundIntegrityKey.Span.ToArray(),
+                    installation.OutboundEncryptionKey.Span.ToArray(), installation.OutboundIntegrityKey.Span.ToArray(),
+                    installation.LocalTrafficSelectors, installation.RemoteTrafficSelectors, installation.Lifetime);
                 try
                 {
                     AddState(child, inbound: true, update: _larval.Remove(child.InboundSpi));
@@ -279,20 +283,19 @@ public sealed partial class KernelDatapath : IDatapath, IChildSpiSource
 
         lock (_sync)
         {
-            if (!_traps.TryGetValue(trap.Tunnel, out var reqId))
-            {
-                reqId = TrapReqIdBase | (_nextTrap++ & 0x7fff);
-                _traps[trap.Tunnel] = reqId;
-            }
-
             var owner = TrapOwner(trap.Tunnel);
             ReleasePolicies(owner);
             foreach (var child in trap.Children)
             {
-                ClaimPolicies(owner, reqId, trap.Local, trap.Remote, child.LocalTrafficSelectors, child.RemoteTrafficSelectors, trap: true, outboundSpi: 0);
-            }
+                if (!_traps.TryGetValue((trap.Tunnel, child.Name), out var reqId))
+                {
+                    reqId = TrapReqIdBase | (_nextTrap++ & 0x7fff);
+                    _traps[(trap.Tunnel, child.Name)] = reqId;
+                }
 
-            LogTrapped(trap.Tunnel, reqId, string.Join(", ", trap.Children.Select(c => $"{string.Join(" ", c.LocalTrafficSelectors)} === {string.Join(" ", c.RemoteTrafficSelectors)}")));
+                ClaimPolicies(owner, reqId, trap.Local, trap.Remote, child.LocalTrafficSelectors, child.RemoteTrafficSelectors, trap: true, outboundSpi: 0);
+                LogTrapped(trap.Tunnel, child.Name, reqId, $"{string.Join(" ", child.LocalTrafficSelectors)} === {string.Join(" ", child.RemoteTrafficSelectors)}");
+            }
         }
     }
 
@@ -300,10 +303,12 @@ public sealed partial class KernelDatapath : IDatapath, IChildSpiSource
     {
         lock (_sync)
         {
-            if (_traps.Remove(tunnel))
+            foreach (var key in _traps.Keys.Where(k => k.Tunnel == tunnel).ToList())
             {
-                ReleasePolicies(TrapOwner(tunnel));
+                _traps.Remove(key);
             }
+
+            ReleasePolicies(TrapOwner(tunnel));
         }
     }
 
@@ -323,7 +328,7 @@ public sealed partial class KernelDatapath : IDatapath, IChildSpiSource
                 TryRemove(() => RemoveChild(child));
             }
 
-            foreach (var tunnel in _traps.Keys.ToList())
+            foreach (var tunnel in _traps.Keys.Select(k => k.Tunnel).Distinct().ToList())
             {
                 TryRemove(() => RemoveTraps(tunnel));
             }
@@ -667,7 +672,7 @@ public sealed partial class KernelDatapath : IDatapath, IChildSpiSource
                 string? tunnel;
                 lock (_sync)
                 {
-                    tunnel = _traps.FirstOrDefault(t => t.Value == acquire.ReqId).Key
+                    tunnel = _traps.Where(t => t.Value == acquire.ReqId).Select(t => t.Key.Tunnel).FirstOrDefault()
                         ?? _children.Values.FirstOrDefault(c => c.ReqId == acquire.ReqId)?.Tunnel;
                 }
 
@@ -728,8 +733,8 @@ public sealed partial class KernelDatapath : IDatapath, IChildSpiSource
     [LoggerMessage(Level = LogLevel.Information, Message = "ESP SAs of {Child} moved to {Local} <=> {Remote}")]
     private partial void LogMoved(string child, IPEndPoint local, IPEndPoint remote);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "trap policies for {Tunnel} installed (reqid {ReqId:x8}): {Selectors}; the first matching packet brings the tunnel up")]
-    private partial void LogTrapped(string tunnel, uint reqId, string selectors);
+    [LoggerMessage(Level = LogLevel.Information, Message = "trap policies for {Tunnel}/{Child} installed (reqid {ReqId:x8}): {Selectors}; the first matching packet brings the tunnel up")]
+    private partial void LogTrapped(string tunnel, string child, uint reqId, string selectors);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "tunnel {Tunnel} has start_action/dpd_action trap but no local or remote address: trap policies need both (set local_addrs and remote_addrs)")]
     private partial void LogTrapWithoutAddresses(string tunnel);
