@@ -239,11 +239,11 @@ right_start() {
 # ---------------------------------------------------------------------------------------------
 # The left side: strongswan or ikesharp
 
-# left_start ESP_PROPOSALS START_ACTION (start or trap)
+# left_start ESP_PROPOSALS START_ACTION (start or trap) [IKESHARP_CHILD_SETTING]
 left_start() {
     case $LEFT in
         strongswan) charon_start left "$(swanctl_conf "$left_addr" "$right_addr" @left.lab @right.lab 10.1.0.0/24 10.2.0.0/24 "$1" "$2")" ;;
-        ikesharp) ikesharp_start "$1" "$2" ;;
+        ikesharp) ikesharp_start "$1" "$2" "${3:-}" ;;
     esac
 }
 
@@ -269,6 +269,7 @@ tunnels {
                 local_ts = 10.1.0.0/24
                 remote_ts = 10.2.0.0/24
                 esp_proposals = $1
+                $3
             }
         }
     }
@@ -453,9 +454,13 @@ scenario_trap() {
 scenario_stop() {
     topology direct
     right_start aes128gcm16
-    left_start aes128gcm16 start
+    # A soft packet limit the ping passes: the kernel's EXPIRE must reach IkeSharp's log.
+    left_start aes128gcm16 start "rekey_packets = 2"
     wait_for "Child SAs in both namespaces" 120 both_have_sas
     expect "ping 10.1.0.1 -> 10.2.0.1 through the tunnel" ping_through left 10.1.0.1 10.2.0.1
+    if [[ $LEFT == ikesharp ]]; then
+        wait_for "the kernel's soft EXPIRE logged by IkeSharp" 15 grep -q "kernel EXPIRE (soft)" "$results/$scenario-left-ikesharpd.log"
+    fi
     left_stop
     say "    left after stop: $(ip -n left xfrm state | wc -l) state lines, $(ip -n left xfrm policy | wc -l) policy lines"
     expect "no SA left in the left namespace" test -z "$(ip -n left xfrm state)"
