@@ -41,7 +41,8 @@ internal sealed class EngineContext(TimeProvider time, ILoggerFactory loggers, I
 
     public IChildSpiSource Spis { get; } = spis;
 
-    public EngineOptions Options { get; } = options;
+    /// <summary>Replaced as a whole by a reload; IKE SAs keep the tunnel config they were made with.</summary>
+    public EngineOptions Options { get; set; } = options;
 
     public EngineStatistics Statistics { get; } = new();
 

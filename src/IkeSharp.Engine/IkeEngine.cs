@@ -24,6 +24,7 @@ public sealed class IkeEngine
     private readonly ConcurrentDictionary<(ulong InitiatorSpi, IPEndPoint Remote), IkeSa> _halfOpen = new();
     private readonly ConcurrentDictionary<string, int> _attempts = new();
     private readonly ConcurrentDictionary<string, bool> _wanted = new();
+    private readonly ConcurrentDictionary<string, bool> _restartAfterClose = new();
     private readonly byte[] _cookieSecret = RandomNumberGenerator.GetBytes(32);
 
     public IkeEngine(EngineOptions options, TimeProvider time, ILoggerFactory loggers, IChildSpiSource? spis = null)
@@ -42,13 +43,59 @@ public sealed class IkeEngine
     /// Applies start actions: initiates <see cref="StartAction.Start"/> tunnels and installs trap
     /// policies for <see cref="StartAction.Trap"/> ones.
     /// </summary>
-    public IReadOnlyList<EngineEffect> Start()
-        => [.. Options.Tunnels.SelectMany(t => t.StartAction switch
+    public IReadOnlyList<EngineEffect> Start() => [.. Options.Tunnels.SelectMany(ApplyStartAction)];
+
+    /// <summary>
+    /// Reload: switches to <paramref name="options"/>. Tunnels whose configuration did not change
+    /// keep their SAs untouched; changed tunnels are closed with DELETE and started again by their
+    /// new start action once closed; removed tunnels are closed; new ones are started.
+    /// </summary>
+    public Reconfiguration Reconfigure(EngineOptions options)
+    {
+        var old = Options;
+        _context.Options = options;
+        var effects = new List<EngineEffect>();
+        var unchanged = new List<string>();
+        var changed = new List<string>();
+        var removed = new List<string>();
+        foreach (var tunnel in old.Tunnels)
         {
-            StartAction.Start => Initiate(t.Name),
-            StartAction.Trap => [InstallTrapPolicies.For(t)],
-            _ => [],
-        })];
+            var replacement = options.Tunnels.FirstOrDefault(t => t.Name == tunnel.Name);
+            if (replacement is not null && TunnelConfigEquivalence.Equivalent(tunnel, replacement))
+            {
+                unchanged.Add(tunnel.Name);
+                continue;
+            }
+
+            (replacement is null ? removed : changed).Add(tunnel.Name);
+            var open = _sas.Values.Any(sa => sa.Tunnel.Name == tunnel.Name);
+            if (replacement is not null && open)
+            {
+                _restartAfterClose[tunnel.Name] = true;
+            }
+
+            effects.AddRange(Terminate(tunnel.Name));
+            if (replacement is not null && !open)
+            {
+                effects.AddRange(ApplyStartAction(replacement));
+            }
+        }
+
+        var added = options.Tunnels.Where(t => old.Tunnels.All(o => o.Name != t.Name)).ToList();
+        foreach (var tunnel in added)
+        {
+            effects.AddRange(ApplyStartAction(tunnel));
+        }
+
+        return new Reconfiguration(effects, [.. unchanged], [.. changed], [.. added.Select(t => t.Name)], [.. removed]);
+    }
+
+    private IReadOnlyList<EngineEffect> ApplyStartAction(TunnelConfig tunnel) => tunnel.StartAction switch
+    {
+        StartAction.Start => Initiate(tunnel.Name),
+        StartAction.Trap => [InstallTrapPolicies.For(tunnel)],
+        _ => [],
+    };
 
     /// <summary>
     /// The datapath saw traffic matching a tunnel's trap policy (kernel ACQUIRE): bring the tunnel up
@@ -353,6 +400,14 @@ public sealed class IkeEngine
         var wanted = _wanted.GetValueOrDefault(tunnel.Name);
         var wasUp = sa.EstablishedAt is not null;
         sa.Dispose();
+
+        if (_restartAfterClose.ContainsKey(tunnel.Name) && !_sas.Values.Any(s => s.Tunnel.Name == tunnel.Name)
+            && _restartAfterClose.TryRemove(tunnel.Name, out _) && _context.FindTunnel(tunnel.Name) is { } reloaded)
+        {
+            // A reload changed this tunnel: its old SAs are gone, so start it as now configured.
+            effects.AddRange(ApplyStartAction(reloaded));
+            return;
+        }
 
         if (wasUp && sa.Cause == TerminationCause.PeerUnresponsive && tunnel.DpdAction == DpdAction.Trap)
         {

@@ -24,3 +24,16 @@ public sealed record IkeSaStatus(
 
 /// <summary>A snapshot of one Child SA.</summary>
 public sealed record ChildSaStatus(string Name, uint ReqId, string InboundSpi, string OutboundSpi, string Proposal, string LocalTrafficSelectors, string RemoteTrafficSelectors, DateTimeOffset EstablishedAt);
+
+/// <summary>What a reload did: the effects to carry out and the tunnels by outcome.</summary>
+public sealed record Reconfiguration(
+    IReadOnlyList<EngineEffect> Effects,
+    ImmutableArray<string> Unchanged,
+    ImmutableArray<string> Restarted,
+    ImmutableArray<string> Added,
+    ImmutableArray<string> Removed)
+{
+    public override string ToString()
+        => string.Join("; ", new[] { ("unchanged", Unchanged), ("restarted", Restarted), ("added", Added), ("removed", Removed) }
+            .Where(g => !g.Item2.IsEmpty).Select(g => $"{g.Item1}: {string.Join(", ", g.Item2)}").DefaultIfEmpty("no tunnels"));
+}
