@@ -47,15 +47,26 @@ internal sealed class IkeSharpDaemon : IDisposable
     }
 
     /// <summary>The daemon's status document (what <c>ikesharp status --json</c> prints).</summary>
-    public JsonObject Status()
+    public JsonObject Status() => Request("{\"command\":\"status\"}");
+
+    /// <summary>One control request (a JSON line) and its answer.</summary>
+    public JsonObject Request(string json)
     {
         using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         client.Connect(new UnixDomainSocketEndPoint(Socket));
         using var stream = new NetworkStream(client);
         using var writer = new StreamWriter(stream) { AutoFlush = true };
         using var reader = new StreamReader(stream);
-        writer.WriteLine("{\"command\":\"status\"}");
+        writer.WriteLine(json);
         return (JsonObject)JsonNode.Parse(reader.ReadLine()!)!;
+    }
+
+    /// <summary>Replaces the tunnels part of the config file (the daemon block stays) for a reload.</summary>
+    public void RewriteTunnels(string config)
+    {
+        var file = Path.Combine(_dir, "ikesharp.conf");
+        var daemonBlock = File.ReadAllText(file);
+        File.WriteAllText(file, daemonBlock[..(daemonBlock.IndexOf("}\n", StringComparison.Ordinal) + 2)] + config);
     }
 
     public JsonObject? EstablishedIkeSa(string tunnel)

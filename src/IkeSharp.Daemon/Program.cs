@@ -21,9 +21,10 @@ var root = new RootCommand("ikesharpd: the IkeSharp IKEv2 daemon") { config, sec
 root.SetAction(async (result, cancellation) =>
 {
     DaemonSettings settings;
+    var source = new ConfigSource(result.GetValue(config)!.FullName, result.GetValue(secrets)?.FullName, result.GetValue(socket));
     try
     {
-        settings = ConfigLoader.Load(result.GetValue(config)!.FullName, result.GetValue(secrets)?.FullName, result.GetValue(socket));
+        settings = source.Load();
     }
     catch (ConfigException e)
     {
@@ -57,14 +58,15 @@ root.SetAction(async (result, cancellation) =>
     builder.Services.AddSingleton(sp =>
     {
         var datapath = sp.GetRequiredService<IDatapath>();
-        var engine = datapath.RequiresUdpEncapsulation
-            ? settings.Engine with { Tunnels = [.. settings.Engine.Tunnels.Select(t => t with { ForceEncapsulation = true })] }
-            : settings.Engine;
-        return new IkeEngine(engine, TimeProvider.System, sp.GetRequiredService<ILoggerFactory>(), datapath as IChildSpiSource);
+        return new IkeEngine(DatapathChoice.EngineOptionsFor(settings, datapath), TimeProvider.System, sp.GetRequiredService<ILoggerFactory>(), datapath as IChildSpiSource);
     });
+    builder.Services.AddSingleton(source);
     builder.Services.AddSingleton<EngineHost>();
-    builder.Services.AddHostedService<GatewayPolicy>();
+    builder.Services.AddSingleton<GatewayPolicy>();
+    builder.Services.AddSingleton<ConfigReload>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewayPolicy>());
     builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigReload>());
     builder.Services.AddHostedService<ControlServer>();
     try
     {

@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 namespace IkeSharp.Cli.Control;
 
 /// <summary>
-/// <c>ikesharp status|up|down</c>: talk to a running ikesharpd over its control socket (one JSON
+/// <c>ikesharp status|up|down|reload</c>: talk to a running ikesharpd over its control socket (one JSON
 /// request and one JSON response per line; see the daemon's ControlServer).
 /// </summary>
 internal static class ControlCommands
@@ -25,7 +25,9 @@ internal static class ControlCommands
         up.SetAction(r => Run(r.GetValue(socket)!, new JsonObject { ["command"] = "up", ["tunnel"] = r.GetValue(tunnel) }, Message));
         var down = new Command("down", "Close a tunnel with DELETE and stop retrying it") { socket, tunnel };
         down.SetAction(r => Run(r.GetValue(socket)!, new JsonObject { ["command"] = "down", ["tunnel"] = r.GetValue(tunnel) }, Message));
-        return [status, up, down];
+        var reload = new Command("reload", "Re-read the config: unchanged tunnels keep their SAs, changed ones are re-established, removed ones closed (also: SIGHUP)") { socket };
+        reload.SetAction(r => Run(r.GetValue(socket)!, new JsonObject { ["command"] = "reload" }, Message));
+        return [status, up, down, reload];
     }
 
     private static int Run(string socketPath, JsonObject request, Func<JsonObject, string> render)

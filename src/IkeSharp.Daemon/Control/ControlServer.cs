@@ -15,7 +15,7 @@ namespace IkeSharp.Daemon.Control;
 /// one JSON request per line (<c>{"command":"status"}</c>, <c>{"command":"up","tunnel":"x"}</c>)
 /// and one JSON response per line (<c>{"ok":true,...}</c> or <c>{"ok":false,"error":"..."}</c>).
 /// </summary>
-internal sealed partial class ControlServer(DaemonSettings settings, IkeEngine engine, EngineHost host, IDatapath datapath, ILogger<ControlServer> logger) : IHostedService, IDisposable
+internal sealed partial class ControlServer(DaemonSettings settings, IkeEngine engine, EngineHost host, IDatapath datapath, ConfigReload reload, ILogger<ControlServer> logger) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
@@ -68,18 +68,20 @@ internal sealed partial class ControlServer(DaemonSettings settings, IkeEngine e
             switch (command)
             {
                 case "status":
-                    return Ok(new JsonObject { ["tunnels"] = StatusJson.Tunnels(settings.Engine.Tunnels, engine.GetStatus(), datapath), ["statistics"] = StatusJson.Statistics(engine.Statistics, datapath) });
+                    return Ok(new JsonObject { ["tunnels"] = StatusJson.Tunnels(engine.Options.Tunnels, engine.GetStatus(), datapath), ["statistics"] = StatusJson.Statistics(engine.Statistics, datapath) });
                 case "up" when tunnel is not null:
                     host.Execute(engine.Initiate(tunnel));
                     return Ok(new JsonObject { ["message"] = $"initiating {tunnel}" });
                 case "down" when tunnel is not null:
                     host.Execute(engine.Terminate(tunnel));
                     return Ok(new JsonObject { ["message"] = $"closing {tunnel}" });
+                case "reload":
+                    return Ok(new JsonObject { ["message"] = reload.Reload() });
                 default:
-                    return Error($"unknown command '{command}'{(command is "up" or "down" ? " without a tunnel" : "")}; known: status, up TUNNEL, down TUNNEL");
+                    return Error($"unknown command '{command}'{(command is "up" or "down" ? " without a tunnel" : "")}; known: status, up TUNNEL, down TUNNEL, reload");
             }
         }
-        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or ConfigException)
         {
             return Error(e.Message);
         }

@@ -11,15 +11,78 @@ namespace IkeSharp.Daemon.Hosting;
 /// </summary>
 internal sealed partial class GatewayPolicy(DaemonSettings settings, ILogger<GatewayPolicy> logger) : IHostedService
 {
+    private readonly Lock _sync = new();
+    private string? _applied;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (settings.NatPolicies.IsEmpty && settings.Egress is null)
+        Update(settings);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_sync)
         {
-            return Task.CompletedTask;
+            if (_applied is not null)
+            {
+                NftablesNat.Remove();
+                _applied = null;
+                LogRemoved(NftablesNat.Table);
+            }
         }
 
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Brings the nftables table in line with <paramref name="next"/> (at start and on reload): the
+    /// whole table is replaced in one transaction when its rules change, removed when no NAT is
+    /// configured any more, and left alone otherwise.
+    /// </summary>
+    public void Update(DaemonSettings next)
+    {
+        lock (_sync)
+        {
+            if (next.NatPolicies.IsEmpty && next.Egress is null)
+            {
+                if (_applied is not null)
+                {
+                    NftablesNat.Remove();
+                    _applied = null;
+                    LogRemoved(NftablesNat.Table);
+                }
+
+                return;
+            }
+
+            var rules = NftablesNat.Render(next.NatPolicies, next.Egress);
+            if (rules == _applied)
+            {
+                return;
+            }
+
+            CheckSysctls(next);
+            NftablesNat.Apply(next.NatPolicies, next.Egress);
+            _applied = rules;
+            if (next.Egress is { } egress)
+            {
+                LogEgress(string.Join(", ", egress.Sources), egress.Interface);
+            }
+
+            foreach (var policy in next.NatPolicies)
+            {
+                var targets = policy.DnatMap.Select(m => $"{m.To} (from {m.From})").Concat(policy.DnatTarget is { } t ? [t.ToString()] : []).ToList();
+                LogPolicy(policy.Tunnel, policy.PublicIp.ToString(), string.Join(", ", policy.InternalSources), string.Join(", ", policy.RemoteSubnets),
+                    targets.Count == 0 ? "(nothing)" : string.Join(", ", targets), policy.DnatServices.IsEmpty ? "all" : string.Join(", ", policy.DnatServices));
+            }
+        }
+    }
+
+    private void CheckSysctls(DaemonSettings next)
+    {
         var wrong = SysctlPreflight.Check();
-        if (wrong.Count > 0 && settings.SetSysctls)
+        if (wrong.Count > 0 && next.SetSysctls)
         {
             SysctlPreflight.Apply();
             LogSysctlsSet(string.Join(", ", wrong.Select(w => $"{w.Key.Replace('/', '.')}={w.Needed}")));
@@ -29,32 +92,6 @@ internal sealed partial class GatewayPolicy(DaemonSettings settings, ILogger<Gat
             throw new InvalidOperationException($"this host is not set up as a NAT gateway ({string.Join("; ", wrong.Select(w => $"{w.Key.Replace('/', '.')} is {w.Current}, needs {w.Needed}"))}); " +
                 $"run: {SysctlPreflight.FixCommand(wrong)}  (or set daemon {{ sysctl = set }})");
         }
-
-        NftablesNat.Apply(settings.NatPolicies, settings.Egress);
-        if (settings.Egress is { } egress)
-        {
-            LogEgress(string.Join(", ", egress.Sources), egress.Interface);
-        }
-
-        foreach (var policy in settings.NatPolicies)
-        {
-            var targets = policy.DnatMap.Select(m => $"{m.To} (from {m.From})").Concat(policy.DnatTarget is { } t ? [t.ToString()] : []).ToList();
-            LogPolicy(policy.Tunnel, policy.PublicIp.ToString(), string.Join(", ", policy.InternalSources), string.Join(", ", policy.RemoteSubnets),
-                targets.Count == 0 ? "(nothing)" : string.Join(", ", targets), policy.DnatServices.IsEmpty ? "all" : string.Join(", ", policy.DnatServices));
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (!settings.NatPolicies.IsEmpty || settings.Egress is not null)
-        {
-            NftablesNat.Remove();
-            LogRemoved(NftablesNat.Table);
-        }
-
-        return Task.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "set gateway sysctls: {Settings}")]
