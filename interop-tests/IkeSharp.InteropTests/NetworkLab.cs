@@ -86,6 +86,20 @@ internal sealed class NetworkLab : IDisposable
 
     public string RightSubnetHost { get; private set; } = "10.2.0.1";
 
+    /// <summary>An iperf3 TCP transfer from the left protected host to the right one; returns the bytes that arrived.</summary>
+    public long TcpTransfer(int seconds = 2)
+    {
+        var (server, _) = Shell.Start($"ip netns exec {Right} iperf3 -s -1 -B {RightSubnetHost}");
+        using (server)
+        {
+            Thread.Sleep(500);
+            var json = Shell.Run($"ip netns exec {Left} iperf3 -c {RightSubnetHost} -B {LeftSubnetHost} -t {seconds} -J");
+            var received = System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("end").GetProperty("sum_received").GetProperty("bytes").GetInt64();
+            Assert.True(server.WaitForExit(TimeSpan.FromSeconds(10)), "iperf3 server did not finish");
+            return received;
+        }
+    }
+
     private IEnumerable<string> Namespaces => Nat is null ? [Left, Right] : [Left, Nat, Right];
 
     public void Dispose()

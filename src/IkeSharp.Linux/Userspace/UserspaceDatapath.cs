@@ -26,15 +26,24 @@ public enum EspDrop
     Malformed,
     /// <summary>Outbound sequence numbers used up without ESN: the SA must be rekeyed.</summary>
     SequenceExhausted,
+    /// <summary>The SA reached its hard byte, packet or time limit and waits to be deleted.</summary>
+    Expired,
+    /// <summary>Inbound ESP arrived raw for a UDP-encapsulated SA, or in UDP for one that is not.</summary>
+    WrongEncapsulation,
+    /// <summary>Raw ESP could not be sent (no route, no socket for the local address).</summary>
+    SendFailed,
 }
 
 /// <summary>
-/// ESP in user space (RFC 4303 tunnel mode, RFC 3948 UDP encapsulation) over a TUN device, for
-/// kernels without ESP. Work is split across the two directions: one thread reads the TUN device,
-/// matches each packet to a Child SA by its selectors, seals and sends it; inbound ESP is opened,
-/// replay-checked and written to the TUN device on the UDP socket's own receive thread. Each
-/// direction of an SA is therefore driven by one thread, with preallocated buffers and no
-/// per-packet allocation. Routes to the remote selectors go through the device in table 220 (as
+/// ESP in user space (RFC 4303 tunnel mode; RFC 3948 UDP encapsulation, or raw IP protocol 50 when
+/// the SA is not encapsulated) over a TUN device, for kernels without ESP. Work is split across the
+/// two directions: one thread reads the TUN device, matches each packet to a Child SA by its
+/// selectors, seals and sends it; inbound ESP is opened, replay-checked and written to the TUN device
+/// on the receive thread of the socket it came in on (the UDP 4500 socket's, or the raw ESP
+/// socket's). Each direction of an SA is therefore driven by one thread, with preallocated buffers
+/// and no per-packet allocation. Byte and packet limits are counted on those threads (see
+/// <see cref="SaTraffic"/>), time limits by a timer per SA; crossing one is reported through
+/// <see cref="Events"/>. Routes to the remote selectors go through the device in table 220 (as
 /// strongSwan's kernel-libipsec does), with a source hint when a local selector address is ours.
 /// </summary>
 public sealed partial class UserspaceDatapath : IDatapath
@@ -46,6 +55,7 @@ public sealed partial class UserspaceDatapath : IDatapath
     private readonly int _replayWindow;
     private readonly IEspTransport _transport;
     private readonly ILogger<UserspaceDatapath> _logger;
+    private readonly TimeProvider _time;
     private readonly object _sync = new();
     private readonly long[] _drops = new long[Enum.GetValues<EspDrop>().Length];
     private readonly CancellationTokenSource _stopping = new();
@@ -54,30 +64,34 @@ public sealed partial class UserspaceDatapath : IDatapath
     private volatile OutboundSa[] _outbound = [];
     private volatile FrozenDictionary<uint, InboundSa> _inbound = FrozenDictionary<uint, InboundSa>.Empty;
     private readonly HashSet<string> _routes = [];
+    private readonly Dictionary<IPAddress, RawEspSocket> _raw = [];
+    private readonly Dictionary<uint, ITimer[]> _timers = [];
 
-    public UserspaceDatapath(string interfaceName, int replayWindow, IEspTransport transport, ILogger<UserspaceDatapath> logger)
+    public UserspaceDatapath(string interfaceName, int replayWindow, IEspTransport transport, ILogger<UserspaceDatapath> logger, TimeProvider? time = null)
     {
         _interfaceName = interfaceName;
         _replayWindow = replayWindow;
         _transport = transport;
         _logger = logger;
+        _time = time ?? TimeProvider.System;
     }
 
-    public string Description => $"userspace: ESP in user space over TUN device {_interfaceName} (routes in table {RouteTable}, ESP always in UDP 4500)";
+    public string Description => $"userspace: ESP in user space over TUN device {_interfaceName} (routes in table {RouteTable}, ESP in UDP 4500 or raw IP protocol 50)";
 
-    public bool RequiresUdpEncapsulation => true;
+    /// <summary>False: SAs without NAT use raw ESP (<see cref="RawEspSocket"/>), so encapsulation follows the NAT-T negotiation.</summary>
+    public bool RequiresUdpEncapsulation => false;
 
     public IReadOnlyDictionary<string, long> Drops
         => Enum.GetValues<EspDrop>().ToDictionary(r => r.ToString(), r => Interlocked.Read(ref _drops[(int)r]));
 
-    /// <summary>Unused: trap policies and lifetimes are the kernel datapath's.</summary>
+    /// <summary>Where soft and hard lifetime expiries go (<see cref="ChildSaExpired"/>, reported on the thread pool).</summary>
     public Action<DatapathEvent>? Events { get; set; }
 
     public ChildSaCounters? CountersFor(uint inboundSpi)
     {
         var outbound = _outbound.FirstOrDefault(o => o.InboundSpi == inboundSpi);
         return _inbound.TryGetValue(inboundSpi, out var inbound) && outbound is not null
-            ? new ChildSaCounters(inbound.Packets, inbound.Bytes, outbound.Packets, outbound.Bytes)
+            ? new ChildSaCounters(inbound.Traffic.Packets, inbound.Traffic.Bytes, outbound.Traffic.Packets, outbound.Traffic.Bytes)
             : null;
     }
 
@@ -90,29 +104,37 @@ public sealed partial class UserspaceDatapath : IDatapath
                 EnsureDevice();
                 var local = installation.LocalTrafficSelectors.Select(SelectorRange.From).ToArray();
                 var remote = installation.RemoteTrafficSelectors.Select(SelectorRange.From).ToArray();
+                var lifetime = installation.Lifetime;
                 var outbound = new OutboundSa(installation.Child, installation.ReqId, installation.InboundSpi, installation.OutboundSpi,
                     EspProtection.Create(installation.Suite, installation.OutboundEncryptionKey.Span, installation.OutboundIntegrityKey.Span),
-                    local, remote, installation.Local, installation.Remote);
+                    local, remote, Outer(installation.Local, installation.Remote, installation.UdpEncapsulation),
+                    Traffic(installation.Child, installation.OutboundSpi, "outbound", lifetime));
                 var inbound = new InboundSa(installation.InboundSpi,
                     EspProtection.Create(installation.Suite, installation.InboundEncryptionKey.Span, installation.InboundIntegrityKey.Span),
-                    new ReplayWindow(_replayWindow), local, remote);
+                    new ReplayWindow(_replayWindow), local, remote, installation.UdpEncapsulation,
+                    Traffic(installation.Child, installation.InboundSpi, "inbound", lifetime));
                 _outbound = [.. _outbound, outbound];
                 _inbound = _inbound.Append(new(inbound.Spi, inbound)).ToFrozenDictionary();
+                ArmTimeLimits(installation.Child, lifetime, inbound, outbound);
                 foreach (var selector in installation.RemoteTrafficSelectors)
                 {
                     AddRoute(selector, installation.LocalTrafficSelectors);
                 }
 
-                LogInstalled(installation.Child, installation.InboundSpi, installation.OutboundSpi, installation.Remote);
+                LogInstalled(installation.Child, installation.InboundSpi, installation.OutboundSpi, installation.Remote,
+                    installation.UdpEncapsulation ? "ESP in UDP" : "raw ESP");
             }
         }
     }
 
     public void UpdateEndpoints(UpdateChildSaEndpoints update)
     {
-        foreach (var sa in _outbound.Where(o => o.InboundSpi == update.InboundSpi))
+        lock (_sync)
         {
-            sa.Endpoints = new OuterEndpoints(update.Local, update.Remote);
+            foreach (var sa in _outbound.Where(o => o.InboundSpi == update.InboundSpi))
+            {
+                sa.Endpoints = Outer(update.Local, update.Remote, sa.Endpoints.Raw is null);
+            }
         }
     }
 
@@ -122,6 +144,11 @@ public sealed partial class UserspaceDatapath : IDatapath
         {
             var gone = _outbound.Where(o => o.InboundSpi == removal.InboundSpi).ToList();
             _outbound = [.. _outbound.Except(gone)];
+            if (_timers.Remove(removal.InboundSpi, out var timers))
+            {
+                Array.ForEach(timers, t => t.Dispose());
+            }
+
             var retired = gone.Select(sa => sa.Esp).ToList();
             if (_inbound.TryGetValue(removal.InboundSpi, out var inbound))
             {
@@ -135,7 +162,12 @@ public sealed partial class UserspaceDatapath : IDatapath
     }
 
     /// <summary>Inbound ESP from the shared UDP 4500 socket (after the non-ESP-marker check).</summary>
-    public void ReceiveEsp(Span<byte> packet)
+    public void ReceiveEsp(Span<byte> packet) => Receive(packet, udp: true);
+
+    /// <summary>Inbound raw ESP (IP protocol 50, outer header already stripped).</summary>
+    internal void ReceiveRawEsp(Span<byte> packet) => Receive(packet, udp: false);
+
+    private void Receive(Span<byte> packet, bool udp)
     {
         if (packet.Length < EspProtection.SpiAndSequenceSize)
         {
@@ -146,6 +178,14 @@ public sealed partial class UserspaceDatapath : IDatapath
         if (!_inbound.TryGetValue(BinaryPrimitives.ReadUInt32BigEndian(packet), out var sa))
         {
             Drop(EspDrop.UnknownSpi);
+            return;
+        }
+
+        // As the kernel's XFRM input: an SA takes ESP only the way it was negotiated, which also
+        // keeps each inbound SA on one receive thread (its window and cipher are not thread-safe).
+        if (sa.UdpEncapsulation != udp)
+        {
+            Drop(EspDrop.WrongEncapsulation);
             return;
         }
 
@@ -177,8 +217,12 @@ public sealed partial class UserspaceDatapath : IDatapath
             return;
         }
 
-        sa.Packets++;
-        sa.Bytes += inner.Length;
+        if (!sa.Traffic.TryCount(inner.Length))
+        {
+            Drop(EspDrop.Expired);
+            return;
+        }
+
         _tun?.Write(inner);
     }
 
@@ -200,6 +244,18 @@ public sealed partial class UserspaceDatapath : IDatapath
 
             _outbound = [];
             _inbound = FrozenDictionary<uint, InboundSa>.Empty;
+            foreach (var timer in _timers.Values.SelectMany(t => t))
+            {
+                timer.Dispose();
+            }
+
+            _timers.Clear();
+            foreach (var raw in _raw.Values)
+            {
+                raw.Dispose();
+            }
+
+            _raw.Clear();
             if (_tun is not null)
             {
                 TryIp("rule", "del", "priority", $"{RouteTable}", "table", $"{RouteTable}");
@@ -292,11 +348,25 @@ public sealed partial class UserspaceDatapath : IDatapath
                 continue;
             }
 
+            if (!sa.Traffic.TryCount(length))
+            {
+                Drop(EspDrop.Expired);
+                continue;
+            }
+
             var sealedLength = sa.Esp.Seal(sa.Spi, ++sa.Sequence, inner, flow.V6 ? (byte)41 : (byte)4, esp);
-            sa.Packets++;
-            sa.Bytes += length;
-            var (local, remote) = sa.Endpoints;
-            _transport.SendEsp(local, remote, esp.AsSpan(0, sealedLength));
+            var endpoints = sa.Endpoints;
+            if (endpoints.Raw is { } raw)
+            {
+                if (!raw.Send(esp.AsSpan(0, sealedLength), endpoints.RawDestination!))
+                {
+                    Drop(EspDrop.SendFailed);
+                }
+
+                continue;
+            }
+
+            _transport.SendEsp(endpoints.Local, endpoints.Remote, esp.AsSpan(0, sealedLength));
         }
     }
 
@@ -326,6 +396,83 @@ public sealed partial class UserspaceDatapath : IDatapath
         return false;
     }
 
+    /// <summary>Outer endpoints of an SA; for raw ESP with the socket of the local address (opened on first use, under <see cref="_sync"/>).</summary>
+    private OuterEndpoints Outer(IPEndPoint local, IPEndPoint remote, bool udpEncapsulation)
+    {
+        if (udpEncapsulation)
+        {
+            return new OuterEndpoints(local, remote, null, null);
+        }
+
+        if (!_raw.TryGetValue(local.Address, out var raw))
+        {
+            try
+            {
+                raw = RawEspSocket.Open(local.Address, ReceiveRawEsp);
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException)
+            {
+                throw new InvalidOperationException($"cannot open a raw ESP socket on {local.Address}: {e.Message} (needs CAP_NET_RAW)", e);
+            }
+
+            _raw[local.Address] = raw;
+            LogRawSocket(local.Address);
+        }
+
+        return new OuterEndpoints(local, remote, raw, RawEspSocket.Destination(remote.Address));
+    }
+
+    /// <summary>The byte/packet limits of one direction; crossing one is logged and reported to the engine off the packet thread.</summary>
+    private SaTraffic Traffic(string child, uint spi, string direction, Engine.Configuration.ChildLifetime lifetime)
+    {
+        SaTraffic? traffic = null;
+        traffic = new SaTraffic(lifetime.RekeyBytes, lifetime.LifeBytes, lifetime.RekeyPackets, lifetime.LifePackets,
+            hard => ThreadPool.UnsafeQueueUserWorkItem(_ => Expired(child, direction, spi, hard, "byte/packet", traffic!), null));
+        return traffic;
+    }
+
+    /// <summary>
+    /// Time limits count from installation for the Child SA as a whole: reported once, with the
+    /// inbound SPI; the hard one also stops the outbound direction.
+    /// </summary>
+    private void ArmTimeLimits(string child, Engine.Configuration.ChildLifetime lifetime, InboundSa inbound, OutboundSa outbound)
+    {
+        var timers = new List<ITimer>();
+        if (lifetime.RekeyTime > TimeSpan.Zero)
+        {
+            timers.Add(_time.CreateTimer(_ => TimeLimit(hard: false), null, lifetime.RekeyTime, Timeout.InfiniteTimeSpan));
+        }
+
+        if (lifetime.LifeTime > TimeSpan.Zero)
+        {
+            timers.Add(_time.CreateTimer(_ => TimeLimit(hard: true), null, lifetime.LifeTime, Timeout.InfiniteTimeSpan));
+        }
+
+        if (timers.Count > 0)
+        {
+            _timers[inbound.Spi] = [.. timers];
+        }
+
+        void TimeLimit(bool hard)
+        {
+            if (hard)
+            {
+                _ = outbound.Traffic.Expire(hard: true, report: false);
+            }
+
+            if (inbound.Traffic.Expire(hard, report: false))
+            {
+                Expired(child, "inbound", inbound.Spi, hard, "time", inbound.Traffic);
+            }
+        }
+    }
+
+    private void Expired(string child, string direction, uint spi, bool hard, string limit, SaTraffic traffic)
+    {
+        LogLimit(child, direction, spi, hard ? "hard" : "soft", limit, traffic.Packets, traffic.Bytes);
+        Events?.Invoke(new ChildSaExpired(spi, hard));
+    }
+
     private void Drop(EspDrop reason) => Interlocked.Increment(ref _drops[(int)reason]);
 
     private static void TryIp(params string[] arguments)
@@ -349,12 +496,19 @@ public sealed partial class UserspaceDatapath : IDatapath
     [LoggerMessage(Level = LogLevel.Information, Message = "route {Prefix} via {Device} (source {Source})")]
     private partial void LogRoute(string prefix, string device, string source);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "ESP SA {Child} installed in user space: in {InboundSpi:x8}, out {OutboundSpi:x8} to {Remote}")]
-    private partial void LogInstalled(string child, uint inboundSpi, uint outboundSpi, IPEndPoint remote);
+    [LoggerMessage(Level = LogLevel.Information, Message = "ESP SA {Child} installed in user space: in {InboundSpi:x8}, out {OutboundSpi:x8} to {Remote} ({Transport})")]
+    private partial void LogInstalled(string child, uint inboundSpi, uint outboundSpi, IPEndPoint remote, string transport);
 
-    private sealed record OuterEndpoints(IPEndPoint Local, IPEndPoint Remote);
+    [LoggerMessage(Level = LogLevel.Information, Message = "raw ESP socket (IP protocol 50) bound to {Local}")]
+    private partial void LogRawSocket(IPAddress local);
 
-    private sealed class OutboundSa(string child, uint reqId, uint inboundSpi, uint spi, EspProtection esp, SelectorRange[] local, SelectorRange[] remote, IPEndPoint localEndpoint, IPEndPoint remoteEndpoint)
+    [LoggerMessage(Level = LogLevel.Information, Message = "ESP SA {Child} {Direction} {Spi:x8} reached its {Kind} {Limit} limit after {Packets} packets, {Bytes} bytes")]
+    private partial void LogLimit(string child, string direction, uint spi, string kind, string limit, long packets, long bytes);
+
+    /// <summary>Where an SA's ESP goes: the IKE endpoints, and for raw ESP the socket and its serialized destination.</summary>
+    private sealed record OuterEndpoints(IPEndPoint Local, IPEndPoint Remote, RawEspSocket? Raw, System.Net.SocketAddress? RawDestination);
+
+    private sealed class OutboundSa(string child, uint reqId, uint inboundSpi, uint spi, EspProtection esp, SelectorRange[] local, SelectorRange[] remote, OuterEndpoints endpoints, SaTraffic traffic)
     {
         public string Child { get; } = child;
 
@@ -370,6 +524,8 @@ public sealed partial class UserspaceDatapath : IDatapath
 
         public SelectorRange[] Remote { get; } = remote;
 
+        public SaTraffic Traffic { get; } = traffic;
+
         /// <summary>Outer endpoints; replaced as one object (read atomically) when the peer's NAT mapping changes.</summary>
         public OuterEndpoints Endpoints
         {
@@ -377,16 +533,12 @@ public sealed partial class UserspaceDatapath : IDatapath
             set => Volatile.Write(ref _endpoints, value);
         }
 
-        private OuterEndpoints _endpoints = new(localEndpoint, remoteEndpoint);
+        private OuterEndpoints _endpoints = endpoints;
 
         public ulong Sequence { get; set; }
-
-        public long Packets { get; set; }
-
-        public long Bytes { get; set; }
     }
 
-    private sealed class InboundSa(uint spi, EspProtection esp, ReplayWindow window, SelectorRange[] local, SelectorRange[] remote)
+    private sealed class InboundSa(uint spi, EspProtection esp, ReplayWindow window, SelectorRange[] local, SelectorRange[] remote, bool udpEncapsulation, SaTraffic traffic)
     {
         public uint Spi { get; } = spi;
 
@@ -398,8 +550,8 @@ public sealed partial class UserspaceDatapath : IDatapath
 
         public SelectorRange[] Remote { get; } = remote;
 
-        public long Packets { get; set; }
+        public bool UdpEncapsulation { get; } = udpEncapsulation;
 
-        public long Bytes { get; set; }
+        public SaTraffic Traffic { get; } = traffic;
     }
 }
