@@ -12,7 +12,7 @@ internal sealed class IkeSharpDaemon : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output;
 
-    public IkeSharpDaemon(string ns, string config, string secrets, IReadOnlyDictionary<string, string>? files = null, string daemonSettings = "")
+    public IkeSharpDaemon(string ns, string config, string secrets, IReadOnlyDictionary<string, string>? files = null, string daemonSettings = "", string environment = "")
     {
         _dir = Directory.CreateTempSubdirectory("iks-daemon-").FullName;
         Socket = Path.Combine(_dir, "ikesharp.sock");
@@ -26,7 +26,7 @@ internal sealed class IkeSharpDaemon : IDisposable
         }
 
         var daemon = Path.Combine(AppContext.BaseDirectory, "ikesharpd.dll");
-        (_process, _output) = Shell.Start($"ip netns exec {ns} dotnet {daemon} --config {_dir}/ikesharp.conf --log-level Debug");
+        (_process, _output) = Shell.Start($"ip netns exec {ns} env {environment} dotnet {daemon} --config {_dir}/ikesharp.conf --log-level Debug");
         if (!Shell.WaitUntil(() => File.Exists(Socket) || _process.HasExited, TimeSpan.FromSeconds(30)) || _process.HasExited)
         {
             throw new InvalidOperationException("ikesharpd did not start: " + Log);

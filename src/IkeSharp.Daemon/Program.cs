@@ -6,6 +6,7 @@ using IkeSharp.Engine;
 using IkeSharp.Linux.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Events;
@@ -37,9 +38,11 @@ root.SetAction(async (result, cancellation) =>
         settings = settings with { Datapath = forced };
     }
 
+    var broadcast = new LogBroadcast();
     var logger = new LoggerConfiguration()
         .MinimumLevel.Is(result.GetValue(logLevel))
-        .Enrich.FromLogContext();
+        .Enrich.FromLogContext()
+        .WriteTo.Sink(broadcast);
     logger = result.GetValue(logFormat) == "json"
         ? logger.WriteTo.Console(new CompactJsonFormatter())
         : logger.WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} [{Level:u3}] {Tunnel} {Message:lj}{NewLine}{Exception}");
@@ -50,7 +53,13 @@ root.SetAction(async (result, cancellation) =>
     var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
     builder.Logging.ClearProviders();
     builder.Services.AddSerilog();
-    builder.Services.AddSystemd(); // Type=notify: READY=1 once every hosted service started (sockets bound, NAT applied)
+    // Type=notify: READY=1 once every hosted service started (sockets bound, NAT applied), then
+    // watchdog pings. Whoever set NOTIFY_SOCKET is listening, even when it is not systemd itself.
+    builder.Services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
+    if (Environment.GetEnvironmentVariable("NOTIFY_SOCKET") is not null)
+    {
+        builder.Services.AddSingleton<IHostLifetime, SystemdLifetime>();
+    }
     builder.Services.AddSingleton(settings);
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddSingleton<UdpTransport>();
@@ -61,6 +70,7 @@ root.SetAction(async (result, cancellation) =>
         return new IkeEngine(DatapathChoice.EngineOptionsFor(settings, datapath), TimeProvider.System, sp.GetRequiredService<ILoggerFactory>(), datapath as IChildSpiSource);
     });
     builder.Services.AddSingleton(source);
+    builder.Services.AddSingleton(broadcast);
     builder.Services.AddSingleton<EngineHost>();
     builder.Services.AddSingleton<GatewayPolicy>();
     builder.Services.AddSingleton<ConfigReload>();
@@ -68,6 +78,7 @@ root.SetAction(async (result, cancellation) =>
     builder.Services.AddHostedService(sp => sp.GetRequiredService<EngineHost>());
     builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigReload>());
     builder.Services.AddHostedService<ControlServer>();
+    builder.Services.AddHostedService<SystemdWatchdog>();
     try
     {
         using var host = builder.Build();

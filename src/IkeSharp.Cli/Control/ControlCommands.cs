@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 namespace IkeSharp.Cli.Control;
 
 /// <summary>
-/// <c>ikesharp status|up|down|reload</c>: talk to a running ikesharpd over its control socket (one JSON
+/// <c>ikesharp status|up|down|reload|log</c>: talk to a running ikesharpd over its control socket (one JSON
 /// request and one JSON response per line; see the daemon's ControlServer).
 /// </summary>
 internal static class ControlCommands
@@ -27,7 +27,11 @@ internal static class ControlCommands
         down.SetAction(r => Run(r.GetValue(socket)!, new JsonObject { ["command"] = "down", ["tunnel"] = r.GetValue(tunnel) }, Message));
         var reload = new Command("reload", "Re-read the config: unchanged tunnels keep their SAs, changed ones are re-established, removed ones closed (also: SIGHUP)") { socket };
         reload.SetAction(r => Run(r.GetValue(socket)!, new JsonObject { ["command"] = "reload" }, Message));
-        return [status, up, down, reload];
+        var follow = new Option<bool>("--follow", "-f") { Description = "keep printing new lines until interrupted" };
+        var only = new Argument<string?>("tunnel") { Description = "only this tunnel's lines", Arity = ArgumentArity.ZeroOrOne };
+        var log = new Command("log", "Print the daemon's recent log (negotiations explained), optionally one tunnel's, and follow it") { socket, follow, only };
+        log.SetAction((r, cancel) => FollowLog(r.GetValue(socket)!, r.GetValue(only), r.GetValue(follow), cancel));
+        return [status, up, down, reload, log];
     }
 
     private static int Run(string socketPath, JsonObject request, Func<JsonObject, string> render)
@@ -57,6 +61,42 @@ internal static class ControlCommands
 
         Console.Write(render(response));
         return 0;
+    }
+
+    private static async Task<int> FollowLog(string socketPath, string? tunnel, bool follow, CancellationToken cancel)
+    {
+        try
+        {
+            using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            await client.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancel).ConfigureAwait(false);
+            await using var stream = new NetworkStream(client);
+            await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true };
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            await writer.WriteLineAsync(new JsonObject { ["command"] = "log", ["tunnel"] = tunnel, ["follow"] = follow }.ToJsonString()).ConfigureAwait(false);
+            while (await reader.ReadLineAsync(cancel).ConfigureAwait(false) is { } line)
+            {
+                var message = JsonNode.Parse(line) as JsonObject;
+                if (message?["line"] is { } text)
+                {
+                    Console.WriteLine(text.GetValue<string>());
+                }
+                else
+                {
+                    break; // {"ok":true,"end":true}
+                }
+            }
+
+            return 0;
+        }
+        catch (OperationCanceledException)
+        {
+            return 0; // Ctrl-C while following
+        }
+        catch (SocketException e)
+        {
+            await Console.Error.WriteLineAsync($"ikesharp: cannot reach ikesharpd at {socketPath}: {e.Message} (is it running? pass --socket PATH if it uses another socket)").ConfigureAwait(false);
+            return 2;
+        }
     }
 
     private static string Json(JsonObject response) => response.ToJsonString() + Environment.NewLine;

@@ -14,8 +14,10 @@ namespace IkeSharp.Daemon.Control;
 /// The control socket <c>ikesharp</c> talks to: a Unix stream socket (mode 0600, root only) carrying
 /// one JSON request per line (<c>{"command":"status"}</c>, <c>{"command":"up","tunnel":"x"}</c>)
 /// and one JSON response per line (<c>{"ok":true,...}</c> or <c>{"ok":false,"error":"..."}</c>).
+/// <c>{"command":"log","tunnel":"x","follow":true}</c> answers with one <c>{"line":"..."}</c> per log
+/// line instead: the recent ones, then (when following) new ones until the client hangs up.
 /// </summary>
-internal sealed partial class ControlServer(DaemonSettings settings, IkeEngine engine, EngineHost host, IDatapath datapath, ConfigReload reload, ILogger<ControlServer> logger) : IHostedService, IDisposable
+internal sealed partial class ControlServer(DaemonSettings settings, IkeEngine engine, EngineHost host, IDatapath datapath, ConfigReload reload, LogBroadcast log, ILogger<ControlServer> logger) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
@@ -124,6 +126,12 @@ internal sealed partial class ControlServer(DaemonSettings settings, IkeEngine e
             {
                 while (await reader.ReadLineAsync(_stopping.Token).ConfigureAwait(false) is { } line)
                 {
+                    if (LogRequest(line) is { } request)
+                    {
+                        await StreamLog(writer, request.Tunnel, request.Follow).ConfigureAwait(false);
+                        return;
+                    }
+
                     await writer.WriteLineAsync(Handle(line)).ConfigureAwait(false);
                 }
             }
@@ -133,6 +141,49 @@ internal sealed partial class ControlServer(DaemonSettings settings, IkeEngine e
             }
         }
     }
+
+    private static (string? Tunnel, bool Follow)? LogRequest(string line)
+    {
+        try
+        {
+            return JsonNode.Parse(line) is JsonObject request && request["command"]?.GetValue<string>() == "log"
+                ? (request["tunnel"]?.GetValue<string>(), request["follow"]?.GetValue<bool>() == true)
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private async Task StreamLog(StreamWriter writer, string? tunnel, bool follow)
+    {
+        var fresh = System.Threading.Channels.Channel.CreateBounded<LogBroadcast.LogLine>(
+            new System.Threading.Channels.BoundedChannelOptions(10_000) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest });
+        using var following = log.Follow(l => fresh.Writer.TryWrite(l), out var backlog);
+        foreach (var line in backlog.Where(Wanted))
+        {
+            await writer.WriteLineAsync(LogJson(line)).ConfigureAwait(false);
+        }
+
+        if (!follow)
+        {
+            await writer.WriteLineAsync(new JsonObject { ["ok"] = true, ["end"] = true }.ToJsonString()).ConfigureAwait(false);
+            return;
+        }
+
+        await foreach (var line in fresh.Reader.ReadAllAsync(_stopping.Token).ConfigureAwait(false))
+        {
+            if (Wanted(line))
+            {
+                await writer.WriteLineAsync(LogJson(line)).ConfigureAwait(false);
+            }
+        }
+
+        bool Wanted(LogBroadcast.LogLine line) => tunnel is null || line.Tunnel == tunnel;
+    }
+
+    private static string LogJson(LogBroadcast.LogLine line) => new JsonObject { ["tunnel"] = line.Tunnel, ["line"] = line.Text }.ToJsonString();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "control socket {Path}")]
     private partial void LogListening(string path);
