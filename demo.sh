@@ -122,7 +122,7 @@ mkdir -p "$WORK/iks"
 cat >"$WORK/iks/ikesharp.conf" <<CONF
 daemon {
     socket = $WORK/iks/ikesharp.sock
-    sysctl = set                       # ip_forward=1, no ICMP redirects
+    sysctl = set                       # ip_forward=1, no ICMP redirects, loose rp_filter
 }
 tunnels {
     customer {
