@@ -43,25 +43,33 @@ public static class ConfigLoader
         }
 
         var text = File.ReadAllText(file);
-        // A swanctl.conf carries its secrets inline: then errors must not quote lines.
-        var root = ConfigSyntax.Parse(text, file, echoContent: !text.Contains("secrets", StringComparison.Ordinal));
-        ImmutableArray<string> importReport = [];
-        ConfigSection? importedSecrets = null;
-        if (root.Section("connections") is not null && root.Section("tunnels") is null)
+        if (Import.ImportedConfig.Detect(file, text, secretsOverride) is { } imported)
         {
-            // A strongSwan swanctl.conf: run from it directly, converted in memory (secrets included).
-            var imported = Import.SwanctlImporter.Import(text, file);
-            root = ConfigSyntax.Parse(imported.Config, file);
-            importedSecrets = ConfigSyntax.Parse(imported.Secrets, file).Section("secrets");
-            importReport = [.. imported.Report];
+            // strongSwan's swanctl.conf or an ipsec.conf: run from it directly, converted in memory.
+            var secrets = imported.SecretsImported ? ConfigSyntax.Parse(imported.Result.Secrets, imported.SecretsFile, echoContent: false).Section("secrets")
+                : File.Exists(imported.SecretsFile) ? LoadSecrets(imported.SecretsFile) : null;
+            try
+            {
+                return Load(file, ConfigSyntax.Parse(imported.Result.Config, file), secrets, imported.SecretsFile, socketOverride, [.. imported.Result.Report]);
+            }
+            catch (ConfigException e) when (e.File == file || (imported.SecretsImported && e.File == imported.SecretsFile))
+            {
+                throw imported.Explain(e);
+            }
         }
+
+        var root = ConfigSyntax.Parse(text, file, echoContent: !text.Contains("secrets", StringComparison.Ordinal));
+        var daemonSection = root.Section("daemon");
+        var secretsPath = secretsOverride ?? (daemonSection?.Entry("secrets") is { } s ? Resolve(file, s.Value) : Path.Combine(Path.GetDirectoryName(file)!, "secrets.conf"));
+        return Load(file, root, File.Exists(secretsPath) ? LoadSecrets(secretsPath) : null, secretsPath, socketOverride, []);
+    }
+
+    private static DaemonSettings Load(string file, ConfigSection root, ConfigSection? secrets, string secretsPath, string? socketOverride, ImmutableArray<string> importReport)
+    {
 
         CheckKnown(root, [], ["daemon", "tunnels"]);
         var daemon = root.Section("daemon") ?? new ConfigSection("daemon", 0, file);
         CheckKnown(daemon, DaemonKeys, []);
-
-        var secretsPath = secretsOverride ?? (daemon.Entry("secrets") is { } s ? Resolve(file, s.Value) : importedSecrets is not null ? file : Path.Combine(Path.GetDirectoryName(file)!, "secrets.conf"));
-        var secrets = secretsOverride is null && importedSecrets is not null ? importedSecrets : File.Exists(secretsPath) ? LoadSecrets(secretsPath) : null;
 
         var tunnelsSection = root.Section("tunnels") ?? throw new ConfigException(file, 1, "tunnels", "no 'tunnels' block", "add 'tunnels { name { ... } }' with at least one tunnel");
         CheckKnown(tunnelsSection, [], tunnelsSection.Sections.Select(t => t.Name).ToArray());
@@ -305,7 +313,12 @@ public static class ConfigLoader
             if (remoteKeys is not null)
             {
                 current = remoteKeys;
-                remote = remote with { TrustedPublicKeys = [.. Split(remoteKeys).Select(p => KeyLoader.LoadPublicKey(Resolve(file, p)))] };
+                // "0s..." is an RFC 3110 key written inline, as Openswan's rightrsasigkey= has it.
+                remote = remote with
+                {
+                    TrustedPublicKeys = [.. Split(remoteKeys).Select(p => p.StartsWith("0s", StringComparison.Ordinal) || p.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+                        ? KeyLoader.ParseRfc3110PublicKey(p) : KeyLoader.LoadPublicKey(Resolve(file, p)))],
+                };
             }
 
             if (remoteCa is not null)
@@ -363,23 +376,15 @@ public static class ConfigLoader
 
         foreach (var transform in proposals.SelectMany(p => p.Transforms).Distinct())
         {
-            var implemented = transform.Type switch
-            {
-                TransformType.ENCR => AlgorithmCatalog.TryGetEncryption((EncryptionAlgorithm)transform.Id, transform.KeyLength ?? 0, out _),
-                TransformType.INTEG => AlgorithmCatalog.TryGetIntegrity((IntegrityAlgorithm)transform.Id, out _),
-                TransformType.PRF => Prf.IsSupported((PseudorandomFunction)transform.Id),
-                TransformType.KE => KeyExchange.IsSupported((KeyExchangeMethod)transform.Id, allowLegacyGroups: true),
-                _ => true,
-            };
             var line = entry?.Line ?? 0;
             var key = $"{where}.{entry?.Key ?? (protocol == ProtocolId.IKE ? "ike_proposals" : "esp_proposals")}";
-            if (!implemented)
+            if (!IsImplemented(transform))
             {
                 throw new ConfigException(file, line, key, $"{AlgorithmKeywords.DisplayName(transform)} is not implemented by IkeSharp",
                     "use aes128/aes192/aes256, aes*gcm16, chacha20poly1305, sha1/sha256/sha384/sha512, modp2048+, ecp256/384/521, x25519, x448");
             }
 
-            if (transform.Type == TransformType.KE && !allowLegacyGroups && !KeyExchange.IsSupported((KeyExchangeMethod)transform.Id, allowLegacyGroups: false))
+            if (!allowLegacyGroups && IsLegacyGroup(transform))
             {
                 throw new ConfigException(file, line, key, $"{AlgorithmKeywords.DisplayName(transform)} is a legacy group (RFC 8247 §2.4)",
                     "prefer modp2048 or ecp256; if the peer insists, set allow_legacy_groups = yes in this tunnel");
@@ -388,6 +393,20 @@ public static class ConfigLoader
 
         return proposals;
     }
+
+    /// <summary>Whether IkeSharp's crypto has the algorithm (legacy groups count as implemented).</summary>
+    internal static bool IsImplemented(Transform transform) => transform.Type switch
+    {
+        TransformType.ENCR => AlgorithmCatalog.TryGetEncryption((EncryptionAlgorithm)transform.Id, transform.KeyLength ?? 0, out _),
+        TransformType.INTEG => AlgorithmCatalog.TryGetIntegrity((IntegrityAlgorithm)transform.Id, out _),
+        TransformType.PRF => Prf.IsSupported((PseudorandomFunction)transform.Id),
+        TransformType.KE => KeyExchange.IsSupported((KeyExchangeMethod)transform.Id, allowLegacyGroups: true),
+        _ => true,
+    };
+
+    /// <summary>MODP 768/1024/1536, which RFC 8247 deprecates: refused unless <c>allow_legacy_groups = yes</c>.</summary>
+    internal static bool IsLegacyGroup(Transform transform)
+        => transform.Type == TransformType.KE && !KeyExchange.IsSupported((KeyExchangeMethod)transform.Id, allowLegacyGroups: false);
 
     private static void CheckKnown(ConfigSection section, string[] keys, string[] sections)
     {

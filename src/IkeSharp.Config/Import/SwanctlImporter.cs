@@ -38,7 +38,7 @@ public static class SwanctlImporter
         // swanctl.conf holds the secrets too: a syntax error must not repeat a line that may be one.
         var root = ConfigSyntax.Parse(swanctlConf, file, echoContent: false);
         var report = new List<string>();
-        var config = new StringBuilder("# Imported from ").Append(file).AppendLine(" by 'ikesharp config import'.").AppendLine("tunnels {");
+        var config = NativeText.Config(file);
         var secrets = new StringBuilder("secrets {\n");
         var psks = (root.Section("secrets")?.Sections ?? []).Where(s => s.Name.StartsWith("ike", StringComparison.Ordinal)).ToList();
         foreach (var connection in root.Section("connections")?.Sections ?? [])
@@ -178,7 +178,7 @@ public static class SwanctlImporter
                 ?? psks.FirstOrDefault(s => !s.Entries.Any(e => e.Key.StartsWith("id", StringComparison.Ordinal)));
             if (secret?.Entry("secret") is { } value)
             {
-                secrets.AppendLine($"    {name} {{\n        psk = {Quote(value.Value)}\n    }}");
+                NativeText.AppendPsk(secrets, name, Quote(value.Value));
             }
             else
             {
@@ -187,7 +187,5 @@ public static class SwanctlImporter
         }
     }
 
-    private static string Quote(string value) => value.Contains(' ', StringComparison.Ordinal) || value.Contains('=', StringComparison.Ordinal) || value.Contains('#', StringComparison.Ordinal)
-        ? $"\"{value}\""
-        : value;
+    private static string Quote(string value) => NativeText.Quote(value);
 }
