@@ -4,7 +4,10 @@ using IkeSharp.Config.Import;
 
 namespace IkeSharp.Cli.Config;
 
-/// <summary><c>ikesharp config check FILE</c>: validate a config and its secrets without starting anything.</summary>
+/// <summary>
+/// <c>ikesharp config check FILE</c>: validate a config and its secrets without starting anything;
+/// <c>ikesharp config import</c>: convert a swanctl.conf or an ipsec.conf.
+/// </summary>
 internal static class ConfigCommands
 {
     public static Command Create()
@@ -14,24 +17,52 @@ internal static class ConfigCommands
         var check = new Command("check", "Validate a config file and its secrets; warn about weak choices") { file, secrets };
         check.SetAction(r => Check(r.GetValue(file)!, r.GetValue(secrets), Console.Out));
         var swanctl = new Option<FileInfo?>("--swanctl") { Description = "strongSwan swanctl.conf to convert" };
+        var ipsec = new Option<FileInfo?>("--ipsec") { Description = "ipsec.conf (strongSwan starter, Openswan, Libreswan) to convert" };
+        var ipsecSecrets = new Option<FileInfo?>("--secrets") { Description = "with --ipsec: its ipsec.secrets (default: ipsec.secrets beside it)" };
+        var defaultRoute = new Option<string?>("--defaultroute")
+        {
+            Description = "with --ipsec: the gateway's own address, used where ipsec.conf leaves it to the routing table (left=%defaultroute, %any or no left=)",
+        };
         var output = new Option<DirectoryInfo?>("--out") { Description = "write ikesharp.conf and secrets.conf (mode 0600) here instead of printing them" };
-        var import = new Command("import", "Convert a strongSwan swanctl.conf to IkeSharp's config, reporting what could not be carried over") { swanctl, output };
-        import.SetAction(r => Import(r.GetValue(swanctl), r.GetValue(output), Console.Out));
+        var import = new Command("import", "Convert a swanctl.conf or an ipsec.conf with its ipsec.secrets to IkeSharp's config, reporting what could not be carried over")
+        {
+            swanctl, ipsec, ipsecSecrets, defaultRoute, output,
+        };
+        import.SetAction(r => Import(new ImportSources(r.GetValue(swanctl), r.GetValue(ipsec), r.GetValue(ipsecSecrets), r.GetValue(defaultRoute)), r.GetValue(output), Console.Out));
         return new Command("config", "Configuration tools") { check, import };
     }
 
-    internal static int Import(FileInfo? swanctl, DirectoryInfo? output, TextWriter console)
+    /// <summary>What <c>config import</c> converts: a swanctl.conf, or an ipsec.conf with its secrets.</summary>
+    internal sealed record ImportSources(FileInfo? Swanctl, FileInfo? Ipsec = null, FileInfo? IpsecSecrets = null, string? DefaultRoute = null);
+
+    internal static int Import(ImportSources sources, DirectoryInfo? output, TextWriter console)
     {
-        if (swanctl is null || !swanctl.Exists)
+        if ((sources.Swanctl is null) == (sources.Ipsec is null) || !(sources.Swanctl ?? sources.Ipsec)!.Exists)
         {
-            console.WriteLine("error: give an existing swanctl.conf with --swanctl FILE (ipsec.conf import comes in a later release)");
+            console.WriteLine("error: give one existing file to convert: --swanctl swanctl.conf or --ipsec ipsec.conf");
+            return 2;
+        }
+
+        System.Net.IPAddress? defaultRoute = null;
+        if (sources.DefaultRoute is not null && !System.Net.IPAddress.TryParse(sources.DefaultRoute, out defaultRoute))
+        {
+            console.WriteLine($"error: --defaultroute {sources.DefaultRoute} is not an IP address");
             return 2;
         }
 
         ImportResult result;
         try
         {
-            result = SwanctlImporter.Import(File.ReadAllText(swanctl.FullName), swanctl.FullName);
+            if (sources.Ipsec is { } ipsec)
+            {
+                var secretsFile = sources.IpsecSecrets?.FullName ?? Path.Combine(ipsec.DirectoryName!, "ipsec.secrets");
+                result = IpsecConfImporter.Import(File.ReadAllText(ipsec.FullName), ipsec.FullName,
+                    File.Exists(secretsFile) ? File.ReadAllText(secretsFile) : null, secretsFile, defaultRoute);
+            }
+            else
+            {
+                result = SwanctlImporter.Import(File.ReadAllText(sources.Swanctl!.FullName), sources.Swanctl.FullName);
+            }
         }
         catch (ConfigException e)
         {
