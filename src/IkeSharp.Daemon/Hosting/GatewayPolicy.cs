@@ -63,6 +63,11 @@ internal sealed partial class GatewayPolicy(DaemonSettings settings, ILogger<Gat
             }
 
             CheckSysctls(next);
+            if (RoutePreflight.Check(next.NatPolicies) is { Count: > 0 } unrouted)
+            {
+                throw new InvalidOperationException($"NAT policy cannot work: {string.Join("; ", unrouted)}");
+            }
+
             NftablesNat.Apply(next.NatPolicies, next.Egress);
             _applied = rules;
             if (next.Egress is { } egress)
