@@ -65,6 +65,57 @@ public class EspProtectionTests
                 }
             });
 
+    /// <summary>
+    /// One sender and one receiver carry packets of varying sizes in turn (their CBC contexts chain
+    /// across packets); each packet must be exactly what .NET's one-shot AES-CBC makes with its IV.
+    /// </summary>
+    [Property(MaxTest = 50)]
+    public Property A_long_lived_CBC_context_gives_what_one_shot_AES_CBC_gives_for_every_packet()
+        => Prop.ForAll(
+            Gen.Choose(0, 1500).ListOf().ToArbitrary(),
+            lengths =>
+            {
+                var (sender, receiver) = Pair(4, esn: false);
+                using (sender)
+                using (receiver)
+                using (var reference = System.Security.Cryptography.Aes.Create())
+                {
+                    reference.Key = Enumerable.Range(1, 32).Select(b => (byte)b).ToArray();
+                    var sequence = 0UL;
+                    foreach (var length in lengths)
+                    {
+                        var payload = Enumerable.Range(0, length).Select(b => (byte)(b + length)).ToArray();
+                        var packet = new byte[sender.GetPacketLength(length)];
+                        sender.Seal(7, ++sequence, payload, 4, packet);
+                        var iv = packet.AsSpan(EspProtection.SpiAndSequenceSize, 16);
+                        var expected = reference.DecryptCbc(packet.AsSpan(sender.HeaderSize, packet.Length - sender.HeaderSize - sender.IcvSize), iv, System.Security.Cryptography.PaddingMode.None);
+                        if (!expected.AsSpan(0, length).SequenceEqual(payload)
+                            || !receiver.TryOpen(packet, sequence, out var inner, out _) || !packet[inner].SequenceEqual(payload))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                }
+            });
+
+    [Fact]
+    public void CBC_IVs_differ_from_packet_to_packet_past_a_refill()
+    {
+        var (sender, _) = Pair(3, esn: false);
+        using (sender)
+        {
+            var ivs = new HashSet<string>();
+            for (var i = 1; i <= 600; i++)
+            {
+                var packet = new byte[sender.GetPacketLength(16)];
+                sender.Seal(1, (ulong)i, new byte[16], 4, packet);
+                Assert.True(ivs.Add(Convert.ToHexString(packet, EspProtection.SpiAndSequenceSize, 16)));
+            }
+        }
+    }
+
     [Fact]
     public void With_ESN_the_unsent_high_half_is_authenticated()
     {

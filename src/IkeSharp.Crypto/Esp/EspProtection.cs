@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 
 namespace IkeSharp.Crypto;
 
@@ -194,72 +193,5 @@ internal sealed class AeadEspProtection : EspProtection
         WriteSequenceHigh(aad[4..], sequence);
         packet.Slice(4, 4).CopyTo(aad[8..]);
         return aad;
-    }
-}
-
-/// <summary>AES-CBC with a random IV, then a truncated HMAC over SPI through ciphertext (encrypt-then-MAC).</summary>
-internal sealed class CbcEspProtection : EspProtection
-{
-    private readonly Aes _aes;
-    private readonly IntegrityTransform _integrity;
-
-    public CbcEspProtection(EncryptionAlgorithmInfo encryption, ReadOnlySpan<byte> key, IntegrityAlgorithmInfo integrity, ReadOnlySpan<byte> integrityKey, bool esn)
-        : base(encryption.IvLength, integrity.IcvLength, encryption.BlockSize, esn)
-    {
-        _aes = Aes.Create();
-        _aes.Key = key.ToArray();
-        _integrity = IntegrityTransform.Create(integrity, integrityKey);
-    }
-
-    private protected override void SealCore(Span<byte> packet, ulong sequence)
-    {
-        var iv = packet.Slice(SpiAndSequenceSize, IvSize);
-        RandomNumberGenerator.Fill(iv); // RFC 3602 §2.3: the IV must be unpredictable
-        var plaintext = packet[HeaderSize..^IcvSize];
-        _aes.EncryptCbc(plaintext, iv, plaintext, PaddingMode.None);
-        ComputeIcv(packet, sequence, packet[^IcvSize..]);
-    }
-
-    private protected override bool OpenCore(Span<byte> packet, ulong sequence)
-    {
-        Span<byte> expected = stackalloc byte[IntegrityTransform.MaxIcvSize];
-        Span<byte> received = stackalloc byte[IntegrityTransform.MaxIcvSize];
-        packet[^IcvSize..].CopyTo(received);
-        ComputeIcv(packet, sequence, expected[..IcvSize]);
-        if (!CryptographicOperations.FixedTimeEquals(expected[..IcvSize], received[..IcvSize]))
-        {
-            return false;
-        }
-
-        var ciphertext = packet[HeaderSize..^IcvSize];
-        _aes.DecryptCbc(ciphertext, packet.Slice(SpiAndSequenceSize, IvSize), ciphertext, PaddingMode.None);
-        return true;
-    }
-
-    private protected override void DisposeCore()
-    {
-        _aes.Dispose();
-        _integrity.Dispose();
-    }
-
-    /// <summary>ICV over SPI..ciphertext, plus the unsent high sequence half with ESN (written where the ICV will go).</summary>
-    private void ComputeIcv(Span<byte> packet, ulong sequence, Span<byte> icv)
-    {
-        var covered = packet.Length - IcvSize;
-        if (ExtendedSequenceNumbers)
-        {
-            Span<byte> saved = stackalloc byte[4];
-            packet.Slice(covered, 4).CopyTo(saved);
-            WriteSequenceHigh(packet[covered..], sequence);
-            _integrity.Compute(packet[..(covered + 4)], icv);
-            if (!icv.Overlaps(packet[covered..]))
-            {
-                saved.CopyTo(packet[covered..]);
-            }
-
-            return;
-        }
-
-        _integrity.Compute(packet[..covered], icv);
     }
 }
