@@ -275,6 +275,12 @@ tunnels {
     }
 }
 EOF
+    ikesharp_launch "$dir"
+}
+
+# ikesharp_launch DIR: ikesharpd in the left namespace with DIR/ikesharp.conf and DIR/secrets.conf.
+ikesharp_launch() {
+    local dir=$1
     (
         umask 077 # the daemon refuses a secrets file others can read
         printf 'secrets {\n    lab {\n        psk = "%s"\n    }\n}\n' "$psk" >"$dir/secrets.conf"
@@ -451,6 +457,91 @@ scenario_trap() {
     left_status_check
 }
 
+# (f) The seed scenario on kernel ESP: a private host 20.0.5.10 behind the IkeSharp gateway, whose
+# tunnel's local selector is the Elastic IP 1.2.3.4 (on no interface). IkeSharp's nftables SNAT
+# rewrites the source after the forwarding path's XFRM lookup has missed; the kernel must look up
+# the policy again after NAT (nf_xfrm_me_harder) for the packet to enter the tunnel. The customer
+# side (right) must see the ping from 1.2.3.4, never from 20.0.5.10, and its ping to 1.2.3.4 is
+# forwarded (DNAT, ICMP only) to the private host.
+scenario_gateway() {
+    if [[ $LEFT != ikesharp ]]; then
+        say "  (the NAT gateway is IkeSharp's; nothing to run for left=$LEFT)"
+        return 0
+    fi
+    topology direct
+    ip -b - <<EOF
+netns add priv
+link add lan1 netns left type veth peer name eth0 netns priv
+EOF
+    ip -n priv -b - <<EOF
+link set lo up
+addr add 20.0.5.10/24 dev eth0
+link set eth0 up
+route add default via 20.0.5.1
+EOF
+    ip -n left -b - <<EOF
+addr add 20.0.5.1/24 dev lan1
+link set lan1 up
+EOF
+    ip -n right addr add 172.31.38.197/16 dev lan0
+    ip netns exec right nft -f - <<'EOF'
+table ip seen {
+    chain input {
+        type filter hook input priority 0; policy accept;
+        ip saddr 1.2.3.4 icmp type echo-request counter
+        ip saddr 20.0.5.10 counter
+    }
+}
+EOF
+    charon_start right "$(swanctl_conf "$right_addr" %any @right.lab @left.lab 172.31.0.0/16 1.2.3.4/32 aes128gcm16 none)"
+    local dir=$work/left
+    mkdir -p "$dir"
+    cat >"$dir/ikesharp.conf" <<EOF
+daemon {
+    listen = $left_addr
+    datapath = kernel
+    socket = $dir/ikesharp.sock
+    sysctl = set
+}
+tunnels {
+    lab {
+        local_addrs = $left_addr
+        remote_addrs = $right_addr
+        local_id = @left.lab
+        remote_id = @right.lab
+        ike_proposals = $ike_proposals
+        start_action = start
+        nat {
+            public_ip = 1.2.3.4
+            snat_sources = 20.0.5.0/24
+            dnat_to = 20.0.5.10
+            dnat_services = icmp
+        }
+        children {
+            net {
+                remote_ts = 172.31.0.0/16
+                esp_proposals = aes128gcm16
+            }
+        }
+    }
+}
+EOF
+    ikesharp_launch "$dir"
+    wait_for "Child SAs in both namespaces" 120 both_have_sas
+    expect "ping 20.0.5.10 -> 172.31.38.197 through the gateway's tunnel" ip netns exec priv ping -c 3 -i 0.2 -W 2 -q 172.31.38.197
+    local from_eip from_private
+    from_eip=$(ip netns exec right nft list table ip seen | awk '/saddr 1.2.3.4/ { for (i = 1; i <= NF; i++) if ($i == "packets") print $(i + 1) }')
+    from_private=$(ip netns exec right nft list table ip seen | awk '/saddr 20.0.5.10/ { for (i = 1; i <= NF; i++) if ($i == "packets") print $(i + 1) }')
+    say "    customer side saw ${from_eip:-0} echo requests from 1.2.3.4, ${from_private:-0} packets from 20.0.5.10"
+    expect "the customer side sees the ping from the Elastic IP 1.2.3.4" test "${from_eip:-0}" -ge 3
+    expect "nothing arrives from the private address" test "${from_private:-0}" -eq 0
+    expect "the customer reaches the private host at 1.2.3.4 (DNAT, ICMP)" ip netns exec right ping -c 2 -i 0.2 -W 2 -q -I 172.31.38.197 1.2.3.4
+    expect "the NAT table is IkeSharp's" eval "ip netns exec left nft list tables | grep -q 'table ip ikesharp'"
+    left_stop
+    expect "no SA or policy left in the left namespace" test -z "$(ip -n left xfrm state)$(ip -n left xfrm policy)"
+    expect "IkeSharp's nftables table is gone" eval "! ip netns exec left nft list tables | grep -q ikesharp"
+}
+
 scenario_stop() {
     topology direct
     right_start aes128gcm16
@@ -514,7 +605,7 @@ cleanup() {
     rm -rf "$work"
 }
 
-declare -A letters=([psk-gcm]=a [psk-cbc]=b [nat-t]=c [trap]=d [stop]=e [dotnet-info]=-)
+declare -A letters=([psk-gcm]=a [psk-cbc]=b [nat-t]=c [trap]=d [stop]=e [gateway]=f [dotnet-info]=-)
 passed=0 failed=0
 say "guest up: kernel $(uname -r), booted in $(cut -d ' ' -f 1 /proc/uptime) s; left=$LEFT"
 if [[ $LEFT == ikesharp && ! -f $daemon_dll ]]; then
