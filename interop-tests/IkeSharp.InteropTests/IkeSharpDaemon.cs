@@ -13,11 +13,18 @@ internal sealed class IkeSharpDaemon : IDisposable
     private readonly StringBuilder _output;
 
     public IkeSharpDaemon(string ns, string config, string secrets, IReadOnlyDictionary<string, string>? files = null, string daemonSettings = "", string environment = "")
+        : this(ns, "ikesharp.conf", "secrets.conf", socket => $"daemon {{\n    socket = {socket}\n    {daemonSettings}\n}}\n" + config, secrets, files, environment)
+    {
+    }
+
+    /// <param name="configName">The config's file name: ikesharp.conf, or another daemon's (ipsec.conf) that ikesharpd imports in memory.</param>
+    /// <param name="config">The config text, given the control socket's path.</param>
+    private IkeSharpDaemon(string ns, string configName, string secretsName, Func<string, string> config, string secrets, IReadOnlyDictionary<string, string>? files, string environment)
     {
         _dir = Directory.CreateTempSubdirectory("iks-daemon-").FullName;
         Socket = Path.Combine(_dir, "ikesharp.sock");
-        File.WriteAllText(Path.Combine(_dir, "ikesharp.conf"), $"daemon {{\n    socket = {Socket}\n    {daemonSettings}\n}}\n" + config);
-        var secretsFile = Path.Combine(_dir, "secrets.conf");
+        File.WriteAllText(Path.Combine(_dir, configName), config(Socket));
+        var secretsFile = Path.Combine(_dir, secretsName);
         File.WriteAllText(secretsFile, secrets);
         File.SetUnixFileMode(secretsFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         foreach (var (name, content) in files ?? new Dictionary<string, string>())
@@ -26,12 +33,16 @@ internal sealed class IkeSharpDaemon : IDisposable
         }
 
         var daemon = Path.Combine(AppContext.BaseDirectory, "ikesharpd.dll");
-        (_process, _output) = Shell.Start($"ip netns exec {ns} env {environment} dotnet {daemon} --config {_dir}/ikesharp.conf --log-level Debug");
+        (_process, _output) = Shell.Start($"ip netns exec {ns} env {environment} dotnet {daemon} --config {_dir}/{configName} --socket {Socket} --log-level Debug");
         if (!Shell.WaitUntil(() => File.Exists(Socket) || _process.HasExited, TimeSpan.FromSeconds(30)) || _process.HasExited)
         {
             throw new InvalidOperationException("ikesharpd did not start: " + Log);
         }
     }
+
+    /// <summary>ikesharpd started as <c>ikesharpd --config ipsec.conf</c>, with the ipsec.secrets beside it.</summary>
+    public static IkeSharpDaemon FromIpsecConf(string ns, string ipsecConf, string ipsecSecrets)
+        => new(ns, "ipsec.conf", "ipsec.secrets", _ => ipsecConf, ipsecSecrets, null, "");
 
     public string Socket { get; }
 

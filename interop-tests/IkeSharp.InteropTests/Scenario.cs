@@ -45,6 +45,9 @@ internal sealed class Scenario : IDisposable
         public string IkeSharpExtra { get; init; } = "";
 
         public string StrongSwanExtra { get; init; } = "";
+
+        /// <summary>When set, IkeSharp runs from this ipsec.conf (conn "peer") and ipsec.secrets, imported in memory, instead of a native config.</summary>
+        public Func<NetworkLab, (string IpsecConf, string IpsecSecrets)>? IpsecConf { get; init; }
     }
 
     public static Scenario Start(Options options)
@@ -55,7 +58,9 @@ internal sealed class Scenario : IDisposable
         try
         {
             strongswan = new StrongSwan(lab.Right, SwanctlConf(lab, options), files?.StrongSwanFiles);
-            var ikesharp = new IkeSharpDaemon(lab.Left, IkeSharpConf(lab, options), $"secrets {{\n    peer {{\n        psk = {Psk}\n    }}\n}}\n", files?.IkeSharpFiles);
+            var ikesharp = options.IpsecConf?.Invoke(lab) is var (ipsecConf, ipsecSecrets)
+                ? IkeSharpDaemon.FromIpsecConf(lab.Left, ipsecConf, ipsecSecrets)
+                : new IkeSharpDaemon(lab.Left, IkeSharpConf(lab, options), $"secrets {{\n    peer {{\n        psk = {Psk}\n    }}\n}}\n", files?.IkeSharpFiles);
             if (!options.IkeSharpInitiates)
             {
                 strongswan.Swanctl("--initiate --child net --timeout 20");
