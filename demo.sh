@@ -64,12 +64,26 @@ ip -n demo-custhost route add default via 172.31.0.1
 ip netns exec demo-internet sysctl -qw net.ipv4.ip_forward=1
 ip netns exec demo-custgw sysctl -qw net.ipv4.ip_forward=1
 
+# Kernel ESP where the kernel has it (both gateways then use XFRM), user space where it has not:
+# strongSwan's kernel-libipsec and IkeSharp's TUN datapath (IkeSharp's datapath = auto decides alike).
+ip netns add demo-probe
+if ip -n demo-probe xfrm state add src 127.0.0.1 dst 127.0.0.1 proto esp spi 0x100 mode tunnel \
+    aead 'rfc4106(gcm(aes))' 0x0000000000000000000000000000000000000000 128 2>/dev/null; then
+    datapath="kernel ESP (XFRM) on both gateways"
+    libipsec=""
+else
+    datapath="no kernel ESP here: user-space ESP on both gateways (IkeSharp over TUN, strongSwan kernel-libipsec)"
+    libipsec="kernel-libipsec"
+fi
+ip netns del demo-probe
+step "datapath: $datapath"
+
 step "customer side: strongSwan 5.9.8 gateway 203.0.113.20 and web server 172.31.38.197"
 mkdir -p "$WORK/ss/run" "$WORK/ss/swanctl" "$WORK/www"
 echo "hello from the customer host 172.31.38.197" >"$WORK/www/index.html"
 cat >"$WORK/ss/strongswan.conf" <<CONF
 charon {
-  load = random nonce aes sha1 sha2 hmac gcm pem pkcs1 x509 pubkey gmp openssl kdf kernel-libipsec kernel-netlink socket-default vici updown
+  load = random nonce aes sha1 sha2 hmac gcm pem pkcs1 x509 pubkey gmp openssl kdf $libipsec kernel-netlink socket-default vici updown
   install_virtual_ip = no
   plugins {
     vici {
@@ -155,7 +169,7 @@ chmod 600 "$WORK/iks/secrets.conf"
 sed 's/^/    /' "$WORK/iks/ikesharp.conf"
 ip netns exec demo-natgw dotnet "$WORK/ikesharpd/ikesharpd.dll" --config "$WORK/iks/ikesharp.conf" >"$WORK/iks/log" 2>&1 &
 IKESHARPD=$!
-PIDS+=($IKESHARPD)
+PIDS+=("$IKESHARPD")
 ikesharp() { ip netns exec demo-natgw dotnet "$WORK/ikesharp/ikesharp.dll" "$@" --socket "$WORK/iks/ikesharp.sock"; }
 
 step "negotiation, as IkeSharp logs it"
