@@ -277,6 +277,66 @@ public sealed class IpsecConfImportTests : IDisposable
         Assert.Contains(result.Report, r => r == "ipsec.conf:2: include /nonexistent/*.conf matched no file");
     }
 
+    [Fact]
+    public void Responders_transport_mode_and_legacy_algorithms_are_reported_and_what_remains_loads()
+    {
+        var conf = Write("ipsec.conf", """
+            conn roadwarriors
+                left=192.0.2.1
+                right=%any
+                leftsubnet=10.1.0.0/24
+                rightsubnet=10.9.0.0/16
+                authby=secret
+                ike=3des-md5;modp1024,aes256-sha2_256;dh2
+                auto=start
+
+            conn host
+                left=192.0.2.1
+                right=198.51.100.2
+                type=transport
+                auto=start
+            """);
+        Write("ipsec.secrets", "192.0.2.1 %any : PSK \"road\"\n");
+
+        var result = Import(conf);
+        var tunnel = Assert.Single(LoadImported(result).Engine.Tunnels);
+
+        Assert.Equal((StartAction.None, true, true), (tunnel.StartAction, tunnel.RemoteAddresses.IsEmpty, tunnel.AllowLegacyGroups));
+        Assert.Equal(Proposals("aes256-sha256-modp1024", ProtocolId.IKE), string.Join(", ", tunnel.IkeProposals));
+        Assert.Contains(result.Report, r => r == "ipsec.conf:8: roadwarriors: auto=start not carried over: initiating needs a concrete right=: the tunnel only answers");
+        Assert.Contains(result.Report, r => r.StartsWith("ipsec.conf:7: roadwarriors: ike=3des-md5;modp1024,aes256-sha2_256;dh2: 3des, md5 in '3des-md5;modp1024' left out", StringComparison.Ordinal));
+        Assert.Contains(result.Report, r => r.Contains("uses MODP_1024, a legacy group (RFC 8247): allow_legacy_groups = yes", StringComparison.Ordinal));
+        Assert.Contains(result.Report, r => r == "ipsec.conf:10: host: not imported: type=transport: IkeSharp negotiates tunnel mode only");
+    }
+
+    [Theory]
+    [InlineData("conn a\n  also=missing\n", 2, "also", "conn 'missing' is not defined")]
+    [InlineData("conn a\n  also=b\nconn b\n  also=a\n  auto=add\n", 4, "also", "(a loop)")]
+    [InlineData("conn a\nleft=192.0.2.1\n", 2, null, "cannot read 'left=192.0.2.1'")]
+    [InlineData("conn a\n  leftid=\"unterminated\n", 2, null, "unterminated double quote")]
+    public void Broken_ipsec_conf_is_refused_naming_file_line_and_key(string text, int line, string? key, string problem)
+    {
+        var conf = Write("ipsec.conf", text);
+
+        var e = Assert.Throws<ConfigException>(() => Import(conf));
+
+        Assert.Equal((conf, line, key), (e.File, e.Line, e.Key));
+        Assert.Contains(problem, e.Problem, StringComparison.Ordinal);
+        Assert.NotNull(e.Fix);
+    }
+
+    [Fact]
+    public void A_secrets_line_without_its_separator_is_refused_without_repeating_it()
+    {
+        var conf = Write("ipsec.conf", "conn a\n  left=192.0.2.1\n  right=198.51.100.2\n  authby=secret\n  auto=add\n");
+        Write("ipsec.secrets", "# keys\n192.0.2.1 198.51.100.2 PSK \"do not print me\"\n");
+
+        var e = Assert.Throws<ConfigException>(() => Import(conf));
+
+        Assert.Equal((Path.Combine(_dir, "ipsec.secrets"), 2), (e.File, e.Line));
+        Assert.DoesNotContain("do not print me", e.Message, StringComparison.Ordinal);
+    }
+
     private (ImportResult Result, DaemonSettings Settings) ImportSeed(string seed, IPAddress defaultRoute)
     {
         var conf = Path.IsPathRooted(seed) ? Path.Combine(seed, "ipsec.conf") : CopySeed(seed);

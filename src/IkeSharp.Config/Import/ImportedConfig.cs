@@ -49,9 +49,12 @@ internal sealed partial record ImportedConfig(ImportResult Result, string Source
         var tunnel = e.Key?.Split('.')[0];
         var related = tunnel is null ? [] : Result.Report.Where(r => r.Contains($": {tunnel}:", StringComparison.Ordinal) || r.Contains($": {tunnel}.", StringComparison.Ordinal)).ToList();
         return new ConfigException(e.File == SecretsFile && SecretsImported ? SecretsFile : Source, 0, e.Key,
-            $"{e.Problem} (in the IkeSharp config imported from it; 'ikesharp config import' shows that config{(related.Count > 0 ? $"; the import reported: {string.Join("; ", related)}" : "")})",
+            $"{e.Problem} (in the IkeSharp config imported from it; 'ikesharp config import {ImportOption} {Source}' shows that config{(related.Count > 0 ? $"; the import reported: {string.Join("; ", related)}" : "")})",
             e.Fix);
     }
+
+    /// <summary>The option of 'ikesharp config import' that reads <see cref="Source"/>: only an ipsec.conf has its secrets in another file.</summary>
+    private string ImportOption => SecretsImported && SecretsFile != Source ? "--ipsec" : "--swanctl";
 
     /// <summary>ipsec.conf's section lines at the left margin, which IkeSharp's own syntax never has.</summary>
     [GeneratedRegex(@"^(conn\s+\S+|config\s+setup|ca\s+\S+)\s*(#.*)?\r?$", RegexOptions.Multiline)]
