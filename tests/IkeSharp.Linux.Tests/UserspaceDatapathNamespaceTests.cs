@@ -15,17 +15,17 @@ namespace IkeSharp.Linux.Tests;
 
 /// <summary>
 /// The user-space datapath in a namespace of its own, talking to itself: one Child SA whose inbound
-/// and outbound halves share SPI and keys, with both endpoints on 127.0.0.1 and no UDP
-/// encapsulation, so every packet routed into the TUN device is sealed, sent as raw ESP (IP
+/// and outbound halves share SPI and keys, with both endpoints on loopback and no UDP
+/// encapsulation (over IPv4 and IPv6), so every packet routed into the TUN device is sealed, sent as raw ESP (IP
 /// protocol 50), received on the raw socket, opened and counted inbound.
 /// </summary>
 public class UserspaceDatapathNamespaceTests
 {
     private const uint Spi = 0xc0ffee01;
-    private static readonly IPEndPoint Loopback = new(IPAddress.Loopback, 500);
-
-    [SkippableFact]
-    public void Raw_ESP_carries_packets_and_byte_packet_limits_are_reported_once_each_then_enforced()
+    [SkippableTheory]
+    [InlineData("127.0.0.1")]
+    [InlineData("::1")]
+    public void Raw_ESP_carries_packets_and_byte_packet_limits_are_reported_once_each_then_enforced(string outer)
     {
         using var ns = NetworkNamespace.Create();
         ns.Ip("addr", "add", "10.9.0.1/32", "dev", "lo");
@@ -35,7 +35,7 @@ public class UserspaceDatapathNamespaceTests
         {
             using var datapath = new UserspaceDatapath("ikst0", 128, new NoUdp(), NullLogger<UserspaceDatapath>.Instance);
             datapath.Events = e => events.Enqueue((ChildSaExpired)e);
-            datapath.Install(Installation(new ChildLifetime(RekeyPackets: 3, LifePackets: 5)));
+            datapath.Install(Installation(new ChildLifetime(RekeyPackets: 3, LifePackets: 5), IPAddress.Parse(outer)));
             Send(8);
             WaitUntil(() => events.Count >= 4);
             return (datapath.CountersFor(Spi), datapath.Drops);
@@ -80,11 +80,12 @@ public class UserspaceDatapathNamespaceTests
         Assert.Equal(2, drops[nameof(EspDrop.Expired)]);
     }
 
-    private static ChildSaInstallation Installation(ChildLifetime lifetime)
+    private static ChildSaInstallation Installation(ChildLifetime lifetime, IPAddress? outer = null)
     {
+        var endpoint = new IPEndPoint(outer ?? IPAddress.Loopback, 500);
         var key = Enumerable.Range(1, 20).Select(i => (byte)i).ToArray(); // AES-128-GCM key and salt
         ImmutableArray<TrafficSelector> all = [TrafficSelectorNarrowing.FromPrefix("10.0.0.0/8")];
-        return new ChildSaInstallation("t", "net", 1, Loopback, Loopback, UdpEncapsulation: false, Spi, Spi,
+        return new ChildSaInstallation("t", "net", 1, endpoint, endpoint, UdpEncapsulation: false, Spi, Spi,
             new ChildSaCipherSuite(EncryptionAlgorithm.ENCR_AES_GCM_16, 128, IntegrityAlgorithm.NONE),
             SecretBuffer.CopyOf(key), SecretBuffer.CopyOf([]), SecretBuffer.CopyOf(key), SecretBuffer.CopyOf([]), all, all)
         { Lifetime = lifetime };

@@ -47,6 +47,11 @@ public sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IEspTra
                     }
 
                     socket.Bind(endpoint);
+                    if (port == UdpEncapsulation.NatTraversalPort)
+                    {
+                        ReceiveBuffer.Enlarge(socket); // ESP in UDP arrives here for the user-space datapath
+                    }
+
                     PrepareSocket?.Invoke(socket, endpoint);
                 }
                 catch (Exception e) when (e is SocketException or Xfrm.XfrmException)

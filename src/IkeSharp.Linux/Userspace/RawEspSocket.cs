@@ -42,6 +42,7 @@ internal sealed class RawEspSocket : IDisposable
         try
         {
             socket.Bind(new IPEndPoint(local, 0));
+            Sockets.ReceiveBuffer.Enlarge(socket);
         }
         catch (SocketException)
         {
