@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # ESP throughput, measured in one run on this machine:
-#   (a) IkeSharp <-> IkeSharp, both with the user-space datapath (TUN)
-#   (b) strongSwan kernel-libipsec <-> strongSwan kernel-libipsec
+#   (a) IkeSharp <-> IkeSharp, both with the user-space datapath (TUN); no NAT between them, so raw
+#       ESP (IP protocol 50), and (a2) the same with encap = yes (ESP in UDP 4500, as b and c use)
+#   (b) strongSwan kernel-libipsec <-> strongSwan kernel-libipsec (which always forces ESP in UDP)
 #   (c) IkeSharp <-> strongSwan kernel-libipsec
-#   (d) the plain veth path (no tunnel), and (e) one core's AES-GCM rate on 1400-byte packets (openssl)
+#   (d) the plain veth path (no tunnel), and (e) one core's AES-GCM encrypt rate on 1400-byte packets
+#       (openssl speed, the same key size as ESP; for a CBC suite also (e2), the AES-CBC + HMAC rate)
 # iperf3 TCP, 1 and 4 streams, between the protected subnets of two closed namespaces. Prints each
-# figure, the CPU seconds each daemon used, and the ratios; the last line is "ratio a/b = X.XX".
+# figure, the CPU seconds each daemon used during both iperf runs, and the ratios; the last line is
+# "ratio a/b = X.XX" (single stream).
 # Usage (root): ESP=aes128gcm16|aes256-sha256 DURATION=5 interop-tests/bench/esp-throughput.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -39,9 +42,9 @@ lab() {
     ip -n $L addr add 10.1.0.1/24 dev lo; ip -n $R addr add 10.2.0.1/24 dev lo
 }
 
-# ikesharp NS SIDE(left|right) START(start|none)
+# ikesharp NS SIDE(left|right) START(start|none) [ENCAP(yes|no)]
 ikesharp() {
-    local ns=$1 side=$2 start=$3 dir=$WORK/$2-iks me peer mynet peernet
+    local ns=$1 side=$2 start=$3 encap=${4:-no} dir=$WORK/$2-iks me peer mynet peernet
     if [[ $side == left ]]; then me=192.0.2.1 peer=192.0.2.2 mynet=10.1.0.0/24 peernet=10.2.0.0/24; else me=192.0.2.2 peer=192.0.2.1 mynet=10.2.0.0/24 peernet=10.1.0.0/24; fi
     mkdir -p "$dir"
     cat >"$dir/ikesharp.conf" <<CONF
@@ -57,6 +60,7 @@ tunnels {
         remote_id = $peer
         ike_proposals = $IKE
         start_action = $start
+        encap = $encap
         children {
             net {
                 local_ts = $mynet
@@ -172,11 +176,15 @@ stop_daemons() {
 
 echo "== ESP $ESP, IKE $IKE, iperf3 TCP ${DURATION}s"
 lab
-RESULT[d-1]=$(ip netns exec $R sh -c 'iperf3 -s -1 -B 192.0.2.2 >/dev/null 2>&1 &'; sleep 0.3; ip netns exec $L iperf3 -c 192.0.2.2 -t "$DURATION" -f m | awk '/receiver/ { rate = $(NF-2) } END { print rate }')
-printf '%-40s %8s Mbit/s\n' "(d) plain veth" "${RESULT[d-1]}"
+RESULT[d-1]=$(iperf 192.0.2.2 1)
+RESULT[d-4]=$(iperf 192.0.2.2 4)
+printf '%-40s %8s Mbit/s (1 stream) %8s Mbit/s (4 streams)\n' "(d) plain veth" "${RESULT[d-1]}" "${RESULT[d-4]}"
 
 ikesharp $R right none; ikesharp $L left start; wait_tunnel
 measure "(a) IkeSharp <-> IkeSharp"; stop_daemons; lab
+
+ikesharp $R right none yes; ikesharp $L left start yes; wait_tunnel
+measure "(a2) IkeSharp <-> IkeSharp, ESP in UDP"; stop_daemons; lab
 
 strongswan $R right no; strongswan $L left yes; wait_tunnel
 measure "(b) strongSwan <-> strongSwan (libipsec)"; stop_daemons; lab
@@ -184,14 +192,21 @@ measure "(b) strongSwan <-> strongSwan (libipsec)"; stop_daemons; lab
 strongswan $R right no; ikesharp $L left start; wait_tunnel
 measure "(c) IkeSharp <-> strongSwan (libipsec)"; stop_daemons
 
-case $ESP in
-    *gcm*) cipher=aes-${ESP//[^0-9]/}; cipher=aes-$(echo "$ESP" | sed -E 's/^aes([0-9]+).*/\1/')-gcm ;;
-    *) cipher=aes-$(echo "$ESP" | sed -E 's/^aes([0-9]+).*/\1/')-cbc ;;
-esac
-E=$(openssl speed -evp "$cipher" -bytes 1400 -seconds 2 2>/dev/null | awk -v c="$cipher" 'tolower($0) ~ c && $NF ~ /k$/ { v = $NF } END { sub(/k$/, "", v); printf "%.0f", v * 1000 * 8 / 1e6 }')
-printf '%-40s %8s Mbit/s\n' "(e) one core $cipher, 1400-byte packets" "$E"
+bits=$(echo "$ESP" | sed -E 's/^aes([0-9]+).*/\1/')
+speed() { # openssl speed arguments -> Mbit/s at 1400 bytes
+    openssl speed "$@" -bytes 1400 -seconds 2 2>/dev/null | awk '$NF ~ /k$/ { v = $NF } END { sub(/k$/, "", v); printf "%.0f", v * 1000 * 8 / 1e6 }'
+}
+E=$(speed -evp "aes-$bits-gcm")
+printf '%-40s %8s Mbit/s\n' "(e) one core aes-$bits-gcm, 1400-byte packets" "$E"
+if [[ $ESP != *gcm* ]]; then
+    cbc=$(speed -evp "aes-$bits-cbc") hmac=$(speed -hmac "$(echo "$ESP" | sed -E 's/^aes[0-9]+-//')")
+    printf '%-40s %8s Mbit/s (aes-%s-cbc %s, hmac %s)\n' "(e2) one core CBC + HMAC, 1400 bytes" \
+        "$(awk -v a="$cbc" -v b="$hmac" 'BEGIN { printf "%.0f", 1 / (1 / a + 1 / b) }')" "$bits" "$cbc" "$hmac"
+fi
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+echo "ratio a2/b (ESP in UDP on both) = $(ratio "${RESULT[(a2) IkeSharp <-> IkeSharp, ESP in UDP-1]}" "${RESULT[(b) strongSwan <-> strongSwan (libipsec)-1]}")"
+echo "ratio c/b = $(ratio "${RESULT[(c) IkeSharp <-> strongSwan (libipsec)-1]}" "${RESULT[(b) strongSwan <-> strongSwan (libipsec)-1]}")"
 echo "ratio a/b (4 streams) = $(ratio "${RESULT[(a) IkeSharp <-> IkeSharp-4]}" "${RESULT[(b) strongSwan <-> strongSwan (libipsec)-4]}")"
 echo "ratio a/e = $(ratio "${RESULT[(a) IkeSharp <-> IkeSharp-1]}" "$E")"
 echo "ratio a/b = $(ratio "${RESULT[(a) IkeSharp <-> IkeSharp-1]}" "${RESULT[(b) strongSwan <-> strongSwan (libipsec)-1]}")"
