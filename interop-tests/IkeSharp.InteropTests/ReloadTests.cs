@@ -79,46 +79,8 @@ public class ReloadTests
 
     private static string SwanctlConf(NetworkLab lab) => $$"""
         connections {
-          peer {
-            version = 2
-            local_addrs = {{lab.RightAddress}}
-            remote_addrs = {{lab.LeftAddress}}
-            local {
-              auth = psk
-              id = @right.lab.example
-            }
-            remote {
-              auth = psk
-              id = @left.lab.example
-            }
-            children {
-              net {
-                local_ts = {{lab.RightSubnet}}
-                remote_ts = {{lab.LeftSubnet}}
-                esp_proposals = aes256gcm16
-              }
-            }
-          }
-          other {
-            version = 2
-            local_addrs = {{lab.RightAddress}}
-            remote_addrs = {{lab.LeftAddress}}
-            local {
-              auth = psk
-              id = @right.lab.example
-            }
-            remote {
-              auth = psk
-              id = @left2.lab.example
-            }
-            children {
-              net2 {
-                local_ts = {{lab.RightSecondSubnet}}
-                remote_ts = {{lab.LeftSubnet}}
-                esp_proposals = aes256gcm16, aes128gcm16
-              }
-            }
-          }
+        {{Connection(lab, "peer", "@left.lab.example", "net", lab.RightSubnet, "aes256gcm16")}}
+        {{Connection(lab, "other", "@left2.lab.example", "net2", lab.RightSecondSubnet, "aes256gcm16, aes128gcm16")}}
         }
         secrets {
           ike-left {
@@ -127,5 +89,28 @@ public class ReloadTests
             secret = {{Scenario.Psk}}
           }
         }
+        """;
+
+    private static string Connection(NetworkLab lab, string name, string remoteId, string child, string localTs, string esp) => $$"""
+          {{name}} {
+            version = 2
+            local_addrs = {{lab.RightAddress}}
+            remote_addrs = {{lab.LeftAddress}}
+            local {
+              auth = psk
+              id = @right.lab.example
+            }
+            remote {
+              auth = psk
+              id = {{remoteId}}
+            }
+            children {
+              {{child}} {
+                local_ts = {{localTs}}
+                remote_ts = {{lab.LeftSubnet}}
+                esp_proposals = {{esp}}
+              }
+            }
+          }
         """;
 }

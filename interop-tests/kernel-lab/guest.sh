@@ -251,11 +251,7 @@ ikesharp_start() {
     local dir=$work/left
     mkdir -p "$dir"
     cat >"$dir/ikesharp.conf" <<EOF
-daemon {
-    listen = $left_addr
-    datapath = kernel
-    socket = $dir/ikesharp.sock
-}
+$(ikesharp_daemon_block "$dir")
 tunnels {
     lab {
         local_addrs = $left_addr
@@ -276,6 +272,11 @@ tunnels {
 }
 EOF
     ikesharp_launch "$dir"
+}
+
+# ikesharp_daemon_block DIR [SETTING]: the daemon section of the left side's config (kernel datapath).
+ikesharp_daemon_block() {
+    printf 'daemon {\n    listen = %s\n    datapath = kernel\n    socket = %s/ikesharp.sock\n    %s\n}\n' "$left_addr" "$1" "${2:-}"
 }
 
 # ikesharp_launch DIR: ikesharpd in the left namespace with DIR/ikesharp.conf and DIR/secrets.conf.
@@ -497,12 +498,7 @@ EOF
     local dir=$work/left
     mkdir -p "$dir"
     cat >"$dir/ikesharp.conf" <<EOF
-daemon {
-    listen = $left_addr
-    datapath = kernel
-    socket = $dir/ikesharp.sock
-    sysctl = set
-}
+$(ikesharp_daemon_block "$dir" "sysctl = set")
 tunnels {
     lab {
         local_addrs = $left_addr
