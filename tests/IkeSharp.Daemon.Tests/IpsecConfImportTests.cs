@@ -337,6 +337,45 @@ public sealed class IpsecConfImportTests : IDisposable
         Assert.DoesNotContain("do not print me", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Openswan_newhostkey_private_key_in_ipsec_secrets_becomes_a_PEM_file()
+    {
+        using var own = RSA.Create(2048);
+        var k = own.ExportParameters(true);
+        static string Hex(byte[] b) => "0x" + Convert.ToHexString(b);
+        var conf = Write("ipsec.conf", $"""
+            conn peer
+                left=192.0.2.1
+                right=198.51.100.2
+                authby=rsasig
+                leftrsasigkey=0s{Convert.ToBase64String([(byte)k.Exponent!.Length, .. k.Exponent, .. k.Modulus!])}
+                rightrsasigkey=0s{Convert.ToBase64String([(byte)k.Exponent.Length, .. k.Exponent, .. k.Modulus])}
+                auto=add
+            """);
+        Write("ipsec.secrets", $$"""
+            : RSA {
+                # RSA 2048 bits   gw   as ipsec newhostkey writes it
+                Modulus: {{Hex(k.Modulus)}}
+                PublicExponent: {{Hex(k.Exponent)}}
+                # everything after this point is secret
+                PrivateExponent: {{Hex(k.D!)}}
+                Prime1: {{Hex(k.P!)}}
+                Prime2: {{Hex(k.Q!)}}
+                Exponent1: {{Hex(k.DP!)}}
+                Exponent2: {{Hex(k.DQ!)}}
+                Coefficient: {{Hex(k.InverseQ!)}}
+                }
+            # do not change the indenting of that "}"
+            """);
+
+        var result = Import(conf);
+        var tunnel = Assert.Single(LoadImported(result).Engine.Tunnels);
+
+        Assert.Equal(["peer.key"], result.Files.Keys);
+        Assert.Equal(own.ExportSubjectPublicKeyInfo(), Assert.IsAssignableFrom<RSA>(tunnel.LocalAuth.PrivateKey).ExportSubjectPublicKeyInfo());
+        Assert.Contains(result.Report, r => r.StartsWith("ipsec.secrets:1: peer: Openswan's inline RSA key is written as peer.key", StringComparison.Ordinal));
+    }
+
     private (ImportResult Result, DaemonSettings Settings) ImportSeed(string seed, IPAddress defaultRoute)
     {
         var conf = Path.IsPathRooted(seed) ? Path.Combine(seed, "ipsec.conf") : CopySeed(seed);
@@ -360,6 +399,11 @@ public sealed class IpsecConfImportTests : IDisposable
         var secrets = Path.Combine(dir, "secrets.conf");
         File.WriteAllText(secrets, result.Secrets);
         File.SetUnixFileMode(secrets, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        foreach (var (name, content) in result.Files)
+        {
+            File.WriteAllText(Path.Combine(dir, name), content);
+        }
+
         return ConfigLoader.Load(Path.Combine(dir, "ikesharp.conf"));
     }
 

@@ -75,16 +75,25 @@ internal static class ConfigCommands
             console.Write(result.Config);
             console.WriteLine("# --- secrets.conf (keep it mode 0600) ---");
             console.Write(result.Secrets);
+            foreach (var (name, content) in result.Files)
+            {
+                console.WriteLine($"# --- {name} (keep it mode 0600) ---");
+                console.Write(content);
+            }
         }
         else
         {
             output.Create();
             File.WriteAllText(Path.Combine(output.FullName, "ikesharp.conf"), result.Config);
             var secretsPath = Path.Combine(output.FullName, "secrets.conf");
-            File.WriteAllText(secretsPath, "");
-            File.SetUnixFileMode(secretsPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            File.WriteAllText(secretsPath, result.Secrets);
-            console.WriteLine($"wrote {Path.Combine(output.FullName, "ikesharp.conf")} and {secretsPath}");
+            WritePrivate(secretsPath, result.Secrets);
+            foreach (var (name, content) in result.Files)
+            {
+                WritePrivate(Path.Combine(output.FullName, name), content);
+            }
+
+            var written = result.Files.Keys.Prepend("secrets.conf").Prepend("ikesharp.conf").Select(n => Path.Combine(output.FullName, n));
+            console.WriteLine($"wrote {string.Join(", ", written)}");
         }
 
         foreach (var line in result.Report)
@@ -93,6 +102,14 @@ internal static class ConfigCommands
         }
 
         return 0;
+    }
+
+    /// <summary>Writes a file that holds secrets: its mode is 0600 before any secret is in it.</summary>
+    private static void WritePrivate(string path, string content)
+    {
+        File.WriteAllText(path, "");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllText(path, content);
     }
 
     internal static int Check(FileInfo file, FileInfo? secrets, TextWriter output)

@@ -45,9 +45,10 @@ public static class IpsecConfImporter
         var config = NativeText.Config(file);
         var secretsText = new StringBuilder("secrets {\n");
         var used = new HashSet<IpsecSecret>();
+        var files = new Dictionary<string, string>();
         foreach (var conn in conf.Conns.Where(c => c.Name != "%default"))
         {
-            new ConnImport(conn, conf.Resolve(conn), entries, used, report, file, defaultRoute).Write(config, secretsText);
+            new ConnImport(conn, conf.Resolve(conn), entries, used, report, files, file, defaultRoute).Write(config, secretsText);
         }
 
         foreach (var entry in entries.Where(e => !used.Contains(e)))
@@ -57,7 +58,7 @@ public static class IpsecConfImporter
 
         config.AppendLine("}");
         secretsText.AppendLine("}");
-        return new ImportResult(config.ToString(), secretsText.ToString(), report);
+        return new ImportResult(config.ToString(), secretsText.ToString(), report) { Files = files };
     }
 
     private static string SetupReason(string key) => key switch
@@ -72,7 +73,7 @@ public static class IpsecConfImporter
 
     /// <summary>One conn's import: reads its resolved settings, writes its tunnel and secret, reports the rest.</summary>
     private sealed class ConnImport(IpsecSection conn, Dictionary<string, IpsecSetting> settings, List<IpsecSecret> secrets, HashSet<IpsecSecret> usedSecrets,
-        List<string> report, string file, IPAddress? defaultRoute)
+        List<string> report, Dictionary<string, string> files, string file, IPAddress? defaultRoute)
     {
         private readonly HashSet<string> _used = [];
         private readonly StringBuilder _tunnel = new();
@@ -348,9 +349,16 @@ public static class IpsecConfImporter
                     report.Add($"{entry.Location}: {Name}: the private key's passphrase is not carried over: IkeSharp reads unencrypted PEM keys (decrypt it with 'openssl pkey')");
                 }
             }
+            else if (OpenswanRsaKey.ToPem(entry.Block) is { } pem)
+            {
+                // IkeSharp reads PEM files: the key goes beside the config, as 'config import --out' writes it.
+                files[$"{Name}.key"] = pem;
+                Line("local_key", $"{Name}.key");
+                report.Add($"{entry.Location}: {Name}: Openswan's inline RSA key is written as {Name}.key beside the imported config ('ikesharp config import --out DIR'; ikesharpd cannot run from this ipsec.conf directly)");
+            }
             else
             {
-                report.Add($"{entry.Location}: {Name}: an Openswan inline RSA key is not carried over: IkeSharp reads PEM key files; set local_key");
+                report.Add($"{entry.Location}: {Name}: the inline RSA key is not carried over: it lacks one of Modulus, PublicExponent, PrivateExponent, Prime1, Prime2, Exponent1, Exponent2, Coefficient; set local_key to a PEM key file");
             }
         }
 
