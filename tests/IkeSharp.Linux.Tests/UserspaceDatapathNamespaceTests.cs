@@ -31,16 +31,20 @@ public class UserspaceDatapathNamespaceTests
         ns.Ip("addr", "add", "10.9.0.1/32", "dev", "lo");
         var events = new ConcurrentQueue<ChildSaExpired>();
 
-        var (counters, drops) = ns.Run(() =>
+        var (counters, drops, stop) = ns.Run(() =>
         {
-            using var datapath = new UserspaceDatapath("ikst0", 128, new NoUdp(), NullLogger<UserspaceDatapath>.Instance);
+            var datapath = new UserspaceDatapath("ikst0", 128, new NoUdp(), NullLogger<UserspaceDatapath>.Instance);
             datapath.Events = e => events.Enqueue((ChildSaExpired)e);
             datapath.Install(Installation(new ChildLifetime(RekeyPackets: 3, LifePackets: 5), IPAddress.Parse(outer)));
             Send(8);
             WaitUntil(() => events.Count >= 4);
-            return (datapath.CountersFor(Spi), datapath.Drops);
+            var result = (datapath.CountersFor(Spi), datapath.Drops);
+            var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+            datapath.Dispose();
+            return (result.Item1, result.Drops, stopwatch.Elapsed);
         });
 
+        Assert.True(stop < TimeSpan.FromSeconds(1.5), $"stopping took {stop}: a receive thread did not wake up");
         Assert.Equal(new ChildSaCounters(5, 5 * 128, 5, 5 * 128), counters);
         Assert.Equal(3, drops[nameof(EspDrop.Expired)]);
         Assert.Equal(0, drops[nameof(EspDrop.WrongEncapsulation)]);

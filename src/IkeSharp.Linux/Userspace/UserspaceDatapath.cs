@@ -232,6 +232,13 @@ public sealed partial class UserspaceDatapath : IDatapath
         _outboundThread?.Join(TimeSpan.FromSeconds(2));
         lock (_sync)
         {
+            // Raw receive threads first (disposing joins them): none may be opening a packet with a disposed SA.
+            foreach (var raw in _raw.Values)
+            {
+                raw.Dispose();
+            }
+
+            _raw.Clear();
             foreach (var sa in _outbound)
             {
                 sa.Esp.Dispose();
@@ -250,12 +257,6 @@ public sealed partial class UserspaceDatapath : IDatapath
             }
 
             _timers.Clear();
-            foreach (var raw in _raw.Values)
-            {
-                raw.Dispose();
-            }
-
-            _raw.Clear();
             if (_tun is not null)
             {
                 TryIp("rule", "del", "priority", $"{RouteTable}", "table", $"{RouteTable}");
