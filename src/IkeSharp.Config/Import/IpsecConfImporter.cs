@@ -124,17 +124,12 @@ public static class IpsecConfImporter
 
             StartAction(auto, local, remotes);
             Options();
-            if (legacy)
-            {
-                Line("allow_legacy_groups", "yes");
-            }
-
             if (!Children(local, remotes, ref legacy))
             {
                 return;
             }
 
-            if (legacy && !_tunnel.ToString().Contains("allow_legacy_groups", StringComparison.Ordinal))
+            if (legacy)
             {
                 Line("allow_legacy_groups", "yes");
             }
@@ -291,11 +286,13 @@ public static class IpsecConfImporter
         /// <summary>Writes auth and the key settings; returns the PSK for the secrets file, if that is the method.</summary>
         private string? Authentication(Identity? localId, Identity? remoteId)
         {
-            var authby = Get("authby") ?? Get(_local + "auth") ?? "pubkey";
+            // authby= (both sides), else strongSwan's leftauth=; starter's default is public keys.
+            var authKey = settings.ContainsKey("authby") ? "authby" : _local + "auth";
+            var authby = Get(authKey) ?? "pubkey";
             Get(_remote + "auth");
-            if (authby.StartsWith("xauth", StringComparison.Ordinal))
+            if (authby.StartsWith("xauth", StringComparison.Ordinal) && authKey == "authby")
             {
-                Note("authby", "XAUTH is IKEv1: only its first factor (the PSK or the keys) is carried over");
+                Note(authKey, "XAUTH is IKEv1: only its first factor (the PSK or the keys) is carried over");
                 authby = authby[5..];
             }
 
@@ -315,7 +312,7 @@ public static class IpsecConfImporter
 
             if (authby is not ("rsasig" or "rsa" or "pubkey" or "ecdsasig" or "ecdsa" or "rsa-sha1" or "rsa-sha2" or "rsa-sha2_256" or "rsa-sha2_384" or "rsa-sha2_512"))
             {
-                Note(settings.ContainsKey("authby") ? "authby" : _local + "auth", "not supported (IkeSharp authenticates with a PSK or public keys): imported as public keys");
+                Note(authKey, "not supported (IkeSharp authenticates with a PSK or public keys): imported as public keys");
             }
 
             Line("auth", "pubkey");
