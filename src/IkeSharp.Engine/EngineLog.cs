@@ -75,4 +75,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Child SA {Child} ({Spi}) reached its hard lifetime: deleting it")]
     public static partial void ChildHardExpired(ILogger logger, string child, string spi);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Error, Message = "Child SA {Child} ({Spi}) could not be installed in the datapath: {Reason}; deleting it with the peer")]
+    public static partial void ChildInstallFailed(ILogger logger, string child, string spi, string reason);
 }

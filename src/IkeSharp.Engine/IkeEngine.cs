@@ -110,25 +110,38 @@ public sealed class IkeEngine
     /// datapath, so the Child SA is deleted with the peer too.
     /// </summary>
     public IReadOnlyList<EngineEffect> OnChildSaExpired(uint spi, bool hard)
+        => WithChild(spi, (sa, child) =>
+        {
+            if (!hard)
+            {
+                EngineLog.ChildSoftExpired(sa.Logger, child.Name, $"{spi:x8}");
+                return;
+            }
+
+            EngineLog.ChildHardExpired(sa.Logger, child.Name, $"{spi:x8}");
+            sa.Tasks.Queue(new Tasks.ChildDeleteTask(sa, child, "hard lifetime reached"));
+        });
+
+    /// <summary>
+    /// The datapath could not install the Child SA with inbound SPI <paramref name="inboundSpi"/>
+    /// (e.g. the kernel lacks an algorithm): it cannot carry traffic, so it is deleted with the peer
+    /// rather than left looking established.
+    /// </summary>
+    public IReadOnlyList<EngineEffect> OnChildSaInstallFailed(uint inboundSpi, string reason)
+        => WithChild(inboundSpi, (sa, child) =>
+        {
+            EngineLog.ChildInstallFailed(sa.Logger, child.Name, $"{inboundSpi:x8}", reason);
+            sa.Tasks.Queue(new Tasks.ChildDeleteTask(sa, child, $"datapath refused it: {reason}"));
+        });
+
+    private List<EngineEffect> WithChild(uint spi, Action<IkeSa, ChildSa> action)
     {
         foreach (var sa in _sas.Values)
         {
-            if (sa.Children.FirstOrDefault(c => c.InboundSpi == spi || c.OutboundSpi == spi) is not { } child)
+            if (sa.Children.FirstOrDefault(c => c.InboundSpi == spi || c.OutboundSpi == spi) is { } child)
             {
-                continue;
+                return Run(sa, () => action(sa, child));
             }
-
-            return Run(sa, () =>
-            {
-                if (!hard)
-                {
-                    EngineLog.ChildSoftExpired(sa.Logger, child.Name, $"{spi:x8}");
-                    return;
-                }
-
-                EngineLog.ChildHardExpired(sa.Logger, child.Name, $"{spi:x8}");
-                sa.Tasks.Queue(new Tasks.ChildDeleteTask(sa, child, "hard lifetime reached"));
-            });
         }
 
         return [];

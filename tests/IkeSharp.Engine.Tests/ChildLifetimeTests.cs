@@ -47,3 +47,22 @@ public class ChildLifetimeTests
         Assert.Empty(lab.Alice.Engine.OnChildSaExpired(0x12345678, hard: true));
     }
 }
+
+/// <summary>A Child SA the datapath refuses is not left looking established.</summary>
+public class ChildInstallFailureTests
+{
+    [Fact]
+    public void A_child_the_datapath_refused_is_deleted_with_the_peer()
+    {
+        var lab = new Lab().Establish();
+        var child = lab.Bob.Installed[0];
+
+        lab.Apply(lab.Bob, lab.Bob.Engine.OnChildSaInstallFailed(child.InboundSpi, "installing the inbound ESP SA failed: ENOSYS (38)"));
+        lab.Run(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(["bob: INFORMATIONAL request 0 [ D ]", "alice: INFORMATIONAL response 0 [ D ]"], lab.Trace.Skip(4));
+        Assert.Empty(Assert.Single(lab.Bob.Engine.GetStatus()).Children);
+        Assert.Empty(Assert.Single(lab.Alice.Engine.GetStatus()).Children);
+        lab.AssertLogged(l => l.Contains("could not be installed in the datapath: installing the inbound ESP SA failed: ENOSYS (38); deleting it with the peer", StringComparison.Ordinal));
+    }
+}

@@ -95,7 +95,15 @@ internal sealed partial class EngineHost(
 
                 break;
             case InstallChildSa install:
-                datapath.Install(install.Installation);
+                try
+                {
+                    datapath.Install(install.Installation);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    Execute(engine.OnChildSaInstallFailed(install.Installation.InboundSpi, e.Message));
+                }
+
                 break;
             case RemoveChildSa remove:
                 datapath.Remove(remove);
