@@ -12,8 +12,8 @@ using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
 
-var config = new Option<FileInfo>("--config") { Description = "ikesharp.conf to run with", Required = true };
-var secrets = new Option<FileInfo?>("--secrets") { Description = "secrets file (default: the config's 'secrets' key, else secrets.conf beside it)" };
+var config = new Option<FileInfo>("--config") { Description = "ikesharp.conf to run with (a swanctl.conf or ipsec.conf is imported in memory)", Required = true };
+var secrets = new Option<FileInfo?>("--secrets") { Description = "secrets file (default: the config's 'secrets' key, else secrets.conf beside it; for an ipsec.conf, the ipsec.secrets beside it)" };
 var socket = new Option<string?>("--socket") { Description = $"control socket path (default {ConfigLoader.DefaultSocket})" };
 var logFormat = new Option<string>("--log-format") { Description = "text or json", DefaultValueFactory = _ => "text" };
 var logLevel = new Option<LogEventLevel>("--log-level") { Description = "Verbose, Debug, Information, Warning, Error", DefaultValueFactory = _ => LogEventLevel.Information };
