@@ -9,31 +9,6 @@ using Microsoft.Extensions.Logging;
 
 namespace IkeSharp.Linux.Userspace;
 
-/// <summary>Why the user-space datapath dropped a packet.</summary>
-public enum EspDrop
-{
-    /// <summary>Outbound packet matched no Child SA's selectors.</summary>
-    NoChildSa,
-    /// <summary>Inbound ESP with an SPI we do not know.</summary>
-    UnknownSpi,
-    /// <summary>Inbound sequence number already seen or below the window.</summary>
-    Replay,
-    /// <summary>Inbound ICV did not verify.</summary>
-    Integrity,
-    /// <summary>Decrypted packet outside the SA's traffic selectors (RFC 4301 §5.2).</summary>
-    Selectors,
-    /// <summary>Too short, bad padding, not IP.</summary>
-    Malformed,
-    /// <summary>Outbound sequence numbers used up without ESN: the SA must be rekeyed.</summary>
-    SequenceExhausted,
-    /// <summary>The SA reached its hard byte, packet or time limit and waits to be deleted.</summary>
-    Expired,
-    /// <summary>Inbound ESP arrived raw for a UDP-encapsulated SA, or in UDP for one that is not.</summary>
-    WrongEncapsulation,
-    /// <summary>Raw ESP could not be sent (no route, no socket for the local address).</summary>
-    SendFailed,
-}
-
 /// <summary>
 /// ESP in user space (RFC 4303 tunnel mode; RFC 3948 UDP encapsulation, or raw IP protocol 50 when
 /// the SA is not encapsulated) over a TUN device, for kernels without ESP. Work is split across the
@@ -431,57 +406,6 @@ public sealed partial class UserspaceDatapath : IDatapath
         return new OuterEndpoints(local, remote, raw, RawEspSocket.Destination(remote.Address));
     }
 
-    /// <summary>The byte/packet limits of one direction; crossing one is logged and reported to the engine off the packet thread.</summary>
-    private SaTraffic Traffic(string child, uint spi, string direction, Engine.Configuration.ChildLifetime lifetime)
-    {
-        SaTraffic? traffic = null;
-        traffic = new SaTraffic(lifetime.RekeyBytes, lifetime.LifeBytes, lifetime.RekeyPackets, lifetime.LifePackets,
-            hard => ThreadPool.UnsafeQueueUserWorkItem(_ => Expired(child, direction, spi, hard, "byte/packet", traffic!), null));
-        return traffic;
-    }
-
-    /// <summary>
-    /// Time limits count from installation for the Child SA as a whole: reported once, with the
-    /// inbound SPI; the hard one also stops the outbound direction.
-    /// </summary>
-    private void ArmTimeLimits(string child, Engine.Configuration.ChildLifetime lifetime, InboundSa inbound, OutboundSa outbound)
-    {
-        var timers = new List<ITimer>();
-        if (lifetime.RekeyTime > TimeSpan.Zero)
-        {
-            timers.Add(_time.CreateTimer(_ => TimeLimit(hard: false), null, lifetime.RekeyTime, Timeout.InfiniteTimeSpan));
-        }
-
-        if (lifetime.LifeTime > TimeSpan.Zero)
-        {
-            timers.Add(_time.CreateTimer(_ => TimeLimit(hard: true), null, lifetime.LifeTime, Timeout.InfiniteTimeSpan));
-        }
-
-        if (timers.Count > 0)
-        {
-            _timers[inbound.Spi] = [.. timers];
-        }
-
-        void TimeLimit(bool hard)
-        {
-            if (hard)
-            {
-                _ = outbound.Traffic.Expire(hard: true, report: false);
-            }
-
-            if (inbound.Traffic.Expire(hard, report: false))
-            {
-                Expired(child, "inbound", inbound.Spi, hard, "time", inbound.Traffic);
-            }
-        }
-    }
-
-    private void Expired(string child, string direction, uint spi, bool hard, string limit, SaTraffic traffic)
-    {
-        LogLimit(child, direction, spi, hard ? "hard" : "soft", limit, traffic.Packets, traffic.Bytes);
-        Events?.Invoke(new ChildSaExpired(spi, hard));
-    }
-
     private void Drop(EspDrop reason) => Interlocked.Increment(ref _drops[(int)reason]);
 
     private static void TryIp(params string[] arguments)
@@ -510,57 +434,4 @@ public sealed partial class UserspaceDatapath : IDatapath
 
     [LoggerMessage(Level = LogLevel.Information, Message = "raw ESP socket (IP protocol 50) bound to {Local}")]
     private partial void LogRawSocket(IPAddress local);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "ESP SA {Child} {Direction} {Spi:x8} reached its {Kind} {Limit} limit after {Packets} packets, {Bytes} bytes")]
-    private partial void LogLimit(string child, string direction, uint spi, string kind, string limit, long packets, long bytes);
-
-    /// <summary>Where an SA's ESP goes: the IKE endpoints, and for raw ESP the socket and its serialized destination.</summary>
-    private sealed record OuterEndpoints(IPEndPoint Local, IPEndPoint Remote, RawEspSocket? Raw, System.Net.SocketAddress? RawDestination);
-
-    private sealed class OutboundSa(string child, uint reqId, uint inboundSpi, uint spi, EspProtection esp, SelectorRange[] local, SelectorRange[] remote, OuterEndpoints endpoints, SaTraffic traffic)
-    {
-        public string Child { get; } = child;
-
-        public uint ReqId { get; } = reqId;
-
-        public uint InboundSpi { get; } = inboundSpi;
-
-        public uint Spi { get; } = spi;
-
-        public EspProtection Esp { get; } = esp;
-
-        public SelectorRange[] Local { get; } = local;
-
-        public SelectorRange[] Remote { get; } = remote;
-
-        public SaTraffic Traffic { get; } = traffic;
-
-        /// <summary>Outer endpoints; replaced as one object (read atomically) when the peer's NAT mapping changes.</summary>
-        public OuterEndpoints Endpoints
-        {
-            get => Volatile.Read(ref _endpoints);
-            set => Volatile.Write(ref _endpoints, value);
-        }
-
-        private OuterEndpoints _endpoints = endpoints;
-
-        public ulong Sequence { get; set; }
-    }
-
-    private sealed class InboundSa(uint spi, EspProtection esp, ReplayWindow window, SelectorRange[] local, SelectorRange[] remote, bool udpEncapsulation, SaTraffic traffic)
-    {
-        public uint Spi { get; } = spi;
-
-        public EspProtection Esp { get; } = esp;
-
-        public ReplayWindow Window { get; } = window;
-
-        public SelectorRange[] Local { get; } = local;
-
-        public SelectorRange[] Remote { get; } = remote;
-
-        public bool UdpEncapsulation { get; } = udpEncapsulation;
-
-        public SaTraffic Traffic { get; } = traffic;
-    }
 }
