@@ -13,9 +13,9 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # The interop lab's tools, from Debian: strongSwan 5.9.8 as the real peer, nftables for the NAT
-# namespace, iproute2 for namespaces, openssl for test keys, ping and iperf3 through the tunnels.
-# Installed only when missing.
-lab_packages=(strongswan-charon strongswan-swanctl libcharon-extra-plugins strongswan-pki nftables iproute2 openssl iperf3 iputils-ping)
+# namespace, iproute2 for namespaces, openssl for test keys, ping and iperf3 through the tunnels,
+# tcpdump to see that raw ESP is IP protocol 50. Installed only when missing.
+lab_packages=(strongswan-charon strongswan-swanctl libcharon-extra-plugins strongswan-pki nftables iproute2 openssl iperf3 iputils-ping tcpdump)
 if [[ $(id -u) -eq 0 ]]; then
     missing=()
     for p in "${lab_packages[@]}"; do
