@@ -88,10 +88,10 @@ public sealed partial class UserspaceDatapath : IDatapath
                 var local = installation.LocalTrafficSelectors.Select(SelectorRange.From).ToArray();
                 var remote = installation.RemoteTrafficSelectors.Select(SelectorRange.From).ToArray();
                 var lifetime = installation.Lifetime;
+                var outer = Outer(installation.Local, installation.Remote, installation.UdpEncapsulation); // may fail: before any key is expanded
                 var outbound = new OutboundSa(installation.Child, installation.ReqId, installation.InboundSpi, installation.OutboundSpi,
                     EspProtection.Create(installation.Suite, installation.OutboundEncryptionKey.Span, installation.OutboundIntegrityKey.Span),
-                    local, remote, Outer(installation.Local, installation.Remote, installation.UdpEncapsulation),
-                    Traffic(installation.Child, installation.OutboundSpi, "outbound", lifetime));
+                    local, remote, outer, Traffic(installation.Child, installation.OutboundSpi, "outbound", lifetime));
                 var inbound = new InboundSa(installation.InboundSpi,
                     EspProtection.Create(installation.Suite, installation.InboundEncryptionKey.Span, installation.InboundIntegrityKey.Span),
                     new ReplayWindow(_replayWindow), local, remote, installation.UdpEncapsulation,
