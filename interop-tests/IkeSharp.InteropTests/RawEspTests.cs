@@ -24,8 +24,7 @@ public class RawEspTests
         {
             Assert.True(Shell.WaitUntil(() => tcpdumpOutput.ToString().Contains("listening on", StringComparison.Ordinal), TimeSpan.FromSeconds(10)), tcpdumpOutput.ToString());
             using var left = new IkeSharpDaemon(lab.Left, Config(lab, esp, initiate: true, lab.LeftAddress, lab.RightAddress, lab.LeftSubnet, lab.RightSubnet), Secrets, daemonSettings: "datapath = userspace");
-            Assert.True(Shell.WaitUntil(() => left.EstablishedIkeSa("peer") is { } sa && sa["child-sas"]!.AsArray().Count > 0, TimeSpan.FromSeconds(30)),
-                $"tunnel not up\n--- left ---\n{left.Log}\n--- right ---\n{right.Log}");
+            WaitInstalled(left, right);
 
             var outbound = Shell.Run($"ip netns exec {lab.Left} ping -c 3 -i 0.2 -W 2 -I {lab.LeftSubnetHost} {lab.RightSubnetHost}", check: false);
             var inbound = Shell.Run($"ip netns exec {lab.Right} ping -c 3 -i 0.2 -W 2 -I {lab.RightSubnetHost} {lab.LeftSubnetHost}", check: false);
@@ -75,7 +74,7 @@ public class RawEspTests
         using var right = new IkeSharpDaemon(lab.Right, Config(lab, "aes128gcm16", initiate: false, lab.RightAddress, lab.LeftAddress, lab.RightSubnet, lab.LeftSubnet), Secrets, daemonSettings: "datapath = userspace");
         var limits = "rekey_packets = 4\n                        life_packets = 8";
         using var left = new IkeSharpDaemon(lab.Left, Config(lab, "aes128gcm16", initiate: true, lab.LeftAddress, lab.RightAddress, lab.LeftSubnet, lab.RightSubnet, limits), Secrets, daemonSettings: "datapath = userspace");
-        Assert.True(Shell.WaitUntil(() => left.EstablishedIkeSa("peer") is { } sa && sa["child-sas"]!.AsArray().Count > 0, TimeSpan.FromSeconds(30)), left.Log);
+        WaitInstalled(left, right);
 
         var ping = Shell.Run($"ip netns exec {lab.Left} ping -c 12 -i 0.2 -W 1 -I {lab.LeftSubnetHost} {lab.RightSubnetHost}", check: false);
 
@@ -88,6 +87,11 @@ public class RawEspTests
         Assert.True(received.Success, ping);
         Assert.InRange(int.Parse(received.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 7, 8);
     }
+
+    /// <summary>Status shows the Child SA before the datapath has installed it (and its route): wait for both daemons' install.</summary>
+    private static void WaitInstalled(IkeSharpDaemon left, IkeSharpDaemon right)
+        => Assert.True(Shell.WaitUntil(() => left.Log.Contains("installed in user space", StringComparison.Ordinal) && right.Log.Contains("installed in user space", StringComparison.Ordinal), TimeSpan.FromSeconds(30)),
+            $"tunnel not up\n--- left ---\n{left.Log}\n--- right ---\n{right.Log}");
 
     private const string Secrets = "secrets {\n    peer {\n        psk = raw-esp-psk-0123456789abcdef\n    }\n}\n";
 
