@@ -27,7 +27,7 @@ cache=/var/tmp/ikesharp-kernel-lab
 
 left=${KERNEL_LAB_LEFT:-strongswan}
 scenarios=${KERNEL_LAB_SCENARIOS:-psk-gcm,psk-cbc,nat-t,trap,stop,gateway}
-vm_timeout=${KERNEL_LAB_TIMEOUT:-900}
+vm_timeout=${KERNEL_LAB_TIMEOUT:-1800}
 prepare_only=no
 
 die() {

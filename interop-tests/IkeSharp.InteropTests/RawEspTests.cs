@@ -26,6 +26,10 @@ public class RawEspTests
             using var left = new IkeSharpDaemon(lab.Left, Config(lab, esp, initiate: true, lab.LeftAddress, lab.RightAddress, lab.LeftSubnet, lab.RightSubnet), Secrets, daemonSettings: "datapath = userspace");
             WaitInstalled(left, right);
 
+            // One warm-up packet each way: the responder may install its SAs a moment after the
+            // initiator, and neighbour discovery can hold the very first packet (as in the libipsec tests).
+            Shell.Run($"ip netns exec {lab.Left} ping -c 1 -W 2 -I {lab.LeftSubnetHost} {lab.RightSubnetHost}", check: false);
+            Shell.Run($"ip netns exec {lab.Right} ping -c 1 -W 2 -I {lab.RightSubnetHost} {lab.LeftSubnetHost}", check: false);
             var outbound = Shell.Run($"ip netns exec {lab.Left} ping -c 3 -i 0.2 -W 2 -I {lab.LeftSubnetHost} {lab.RightSubnetHost}", check: false);
             var inbound = Shell.Run($"ip netns exec {lab.Right} ping -c 3 -i 0.2 -W 2 -I {lab.RightSubnetHost} {lab.LeftSubnetHost}", check: false);
             Assert.True(outbound.Contains("3 received", StringComparison.Ordinal), $"{outbound}\n--- left ---\n{left.Log}\n--- right ---\n{right.Log}");
