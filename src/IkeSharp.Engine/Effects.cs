@@ -91,7 +91,7 @@ public sealed record ChildSaInstallation(
     ImmutableArray<TrafficSelector> LocalTrafficSelectors,
     ImmutableArray<TrafficSelector> RemoteTrafficSelectors) : IDisposable
 {
-    /// <summary>The child's configured limits, for datapaths that enforce them (the kernel's).</summary>
+    /// <summary>The child's configured limits; both datapaths enforce them and report crossings as <see cref="ChildSaExpired"/>.</summary>
     public Configuration.ChildLifetime Lifetime { get; init; }
 
     public void Dispose()
