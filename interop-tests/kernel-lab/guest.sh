@@ -76,7 +76,12 @@ wait_daemon() {
 # Processes to end between scenarios (they outlive the scenario's subshell).
 track() { echo "$1" >>"$work/pids"; }
 
-exited() { [[ ! -e /proc/$1 || $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) == Z ]]; }
+# exited PID: gone, a zombie, or being reaped right now (its stat no longer readable).
+exited() {
+    local state
+    state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
+    [[ -z $state || $state == Z ]]
+}
 
 # ---------------------------------------------------------------------------------------------
 # Topologies
