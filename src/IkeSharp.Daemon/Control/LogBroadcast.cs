@@ -54,14 +54,6 @@ internal sealed class LogBroadcast : ILogEventSink
         return new Unfollow(this, follower);
     }
 
-    public IReadOnlyList<LogLine> Recent()
-    {
-        lock (_sync)
-        {
-            return [.. _recent];
-        }
-    }
-
     private sealed class Unfollow(LogBroadcast broadcast, Action<LogLine> follower) : IDisposable
     {
         public void Dispose()
