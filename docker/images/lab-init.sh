@@ -1,0 +1,23 @@
+#!/bin/sh
+# Entry point of every lab container: wire the container into the lab's own routers, then run the
+# command. Compose attaches networks in no fixed order, so interfaces are found by address.
+#   LAB_RENAME="198.51.100.10=wan0 20.0.5.1=lan0"   name the interface holding each address
+#   LAB_ROUTES="default via 20.0.5.1;172.16.0.0/12 via 20.0.5.1"   ip route replace ... (';'-separated)
+#   LAB_ADDRS="110.220.10.7/32 110.220.10.135/32"    extra addresses on lo
+# Containers never route through the bridge gateway podman or Docker put on the host: every route
+# points at another container of the lab, so the lab stays closed.
+set -eu
+for pair in ${LAB_RENAME:-}; do
+    address=${pair%%=*} name=${pair#*=}
+    dev=$(ip -o -4 addr show | awk -v a="$address" '{ split($4, p, "/"); if (p[1] == a) print $2 }')
+    [ -n "$dev" ] || { echo "lab-init: no interface holds $address" >&2; exit 1; }
+    if [ "$dev" != "$name" ]; then
+        ip link set "$dev" down && ip link set "$dev" name "$name" && ip link set "$name" up
+    fi
+done
+for address in ${LAB_ADDRS:-}; do ip addr add "$address" dev lo; done
+echo "${LAB_ROUTES:-}" | tr ';' '\n' | while read -r route; do
+    # shellcheck disable=SC2086 # a route is several words
+    [ -z "$route" ] || ip route replace $route
+done
+exec "$@"
