@@ -5,7 +5,7 @@
 VERDICTS=()
 verdict() { # NAME PASSED(yes|no)
     VERDICTS+=("$2 $1")
-    if [[ $2 == yes ]]; then printf '\033[32mPASS\033[0m %s\n' "$1"; else printf '\033[31mFAIL\033[0m %s\n' "$1"; fi
+    if [[ $2 == yes ]]; then printf '%sPASS%s %s\n' "$GREEN" "$PLAIN" "$1"; else printf '%sFAIL%s %s\n' "$RED" "$PLAIN" "$1"; fi
 }
 
 expect() { # NAME COMMAND... : the verdict NAME is whether COMMAND succeeds

@@ -6,6 +6,7 @@
 #   docker/lab.sh [--layout ...] check                     prove the tunnel, the NAT policy and egress
 #   docker/lab.sh [--layout ...] logs [SERVICE]            negotiation logs (natgw = IkeSharp)
 #   docker/lab.sh [--layout ...] break-psk                 wrong PSK on the customer side: what IkeSharp says
+#   docker/lab.sh [--layout ...] exec SERVICE COMMAND...   e.g. exec natgw ikesharp status
 #   docker/lab.sh [--layout ...] down                      remove containers, networks and the API service
 #
 # Uses Docker when an engine answers; otherwise podman's Docker-compatible API with a private
@@ -28,8 +29,9 @@ STATE=/run/ikesharp-lab          # podman API socket, its pid and containers.con
 CACHE=/var/tmp/ikesharp-lab      # debootstrap root of the local base image
 LOCAL_BASE=localhost/ikesharp-lab/debian:bookworm
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-fail() { printf '\033[31mlab.sh: %s\033[0m\n' "$*" >&2; exit 1; }
+if [[ -t 1 ]]; then BOLD=$'\033[1m' RED=$'\033[31m' GREEN=$'\033[32m' PLAIN=$'\033[0m'; else BOLD='' RED='' GREEN='' PLAIN=''; fi
+step() { printf '\n%s== %s%s\n' "$BOLD" "$*" "$PLAIN"; }
+fail() { printf '%slab.sh: %s%s\n' "$RED" "$*" "$PLAIN" >&2; exit 1; }
 
 install_packages() {
     local missing=()
@@ -116,8 +118,10 @@ publish_ikesharp() {
     local out=$LAB/images/ikesharp/publish
     step "dotnet publish IkeSharp (self-contained, linux-x64) into docker/images/ikesharp/publish"
     rm -rf "$out"
+    # Its own bin/obj folders (artifacts path): a test run may be using the checkout's build output.
     for project in IkeSharp.Daemon IkeSharp.Cli; do
-        dotnet publish "$REPO/src/$project" -c Release -r linux-x64 --self-contained -o "$out" --nologo -v quiet >/dev/null
+        dotnet publish "$REPO/src/$project" -c Release -r linux-x64 --self-contained --artifacts-path "$CACHE/build" \
+            -o "$out" --nologo -v quiet >/dev/null || fail "dotnet publish $project failed"
     done
 }
 
@@ -144,6 +148,14 @@ table inet ikesharp_lab {
     }
 }
 NFT
+}
+
+# netavark sometimes leaves a bridge behind when several containers leave it at once.
+remove_bridges() {
+    local bridge
+    while read -r bridge; do
+        ! ip link show "$bridge" >/dev/null 2>&1 || { ip link delete "$bridge" && echo "removed leftover bridge $bridge"; }
+    done < <(sed -n 's/.*com\.docker\.network\.bridge\.name: \(iks-[a-z-]*\).*/\1/p' "$COMPOSE_FILE")
 }
 
 unseal_lab() {
@@ -199,6 +211,7 @@ cmd_down() {
     select_engine
     step "removing the $LAYOUT lab's containers and networks (images stay for the next run)"
     compose down --remove-orphans --timeout 5 || true
+    remove_bridges
     unseal_lab
     if [[ $ENGINE == podman ]] && ! podman ps -q --filter "label=com.docker.compose.project" | grep . >/dev/null; then stop_engine; fi
 }
@@ -208,6 +221,7 @@ case $COMMAND in
     check) select_engine; check_"${LAYOUT//-/_}" ;;
     logs) cmd_logs "$@" ;;
     break-psk) select_engine; break_psk ;;
+    exec) select_engine; compose exec "$@" ;;
     down) cmd_down ;;
-    *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

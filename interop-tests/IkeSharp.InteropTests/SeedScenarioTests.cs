@@ -13,13 +13,7 @@ public class SeedScenarioTests
     public void Demo_check_passes()
     {
         LabRequirements.Check();
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "demo.sh")))
-        {
-            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("demo.sh not found above the test directory");
-        }
-
-        var output = Shell.Run($"{Path.Combine(root, "demo.sh")} --check 2>&1", check: false);
+        var output = Shell.Run($"{Path.Combine(Repository.Root, "demo.sh")} --check 2>&1", check: false);
 
         Assert.True(output.Contains("demo check: PASS", StringComparison.Ordinal), output);
         Assert.Contains("IP 1.2.3.4 > 172.31.38.197: ICMP echo request", output);

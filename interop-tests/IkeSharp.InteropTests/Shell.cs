@@ -6,8 +6,9 @@ namespace IkeSharp.InteropTests;
 /// <summary>Runs lab commands (ip, nft, swanctl) and fails with their output when they fail.</summary>
 internal static class Shell
 {
-    public static string Run(string command, bool check = true)
+    public static string Run(string command, bool check = true, TimeSpan? timeout = null)
     {
+        var limit = timeout ?? TimeSpan.FromSeconds(300);
         using var process = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", command])
         {
             RedirectStandardOutput = true,
@@ -15,10 +16,10 @@ internal static class Shell
         })!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(300)))
+        if (!process.WaitForExit(limit))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'{command}' did not finish in 300 s");
+            throw new TimeoutException($"'{command}' did not finish in {limit.TotalSeconds:0} s");
         }
 
         var output = stdout.Result + stderr.Result;
