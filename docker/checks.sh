@@ -24,9 +24,11 @@ finish_check() {
 tunnel_up() { local status; status=$(in_container natgw ikesharp status) && grep -Eq "^ +$CHILD: reqid" <<<"$status"; }
 strongswan_installed() { local sas; sas=$(in_container custgw swanctl --list-sas) && grep -q INSTALLED <<<"$sas"; }
 
-# tcpdump inside SERVICE into /tmp/capture.txt until stop_capture.
+capturing() { in_container "$1" grep -q "listening on" /tmp/capture.err; }
+# tcpdump inside SERVICE into /tmp/capture.txt until stop_capture; returns once it listens.
 start_capture() { # SERVICE FILTER
-    compose exec -T -d "$1" sh -c "exec tcpdump -l -n -i any '$2' >/tmp/capture.txt 2>/dev/null"
+    compose exec -T -d "$1" sh -c "exec tcpdump -l -n -i any '$2' >/tmp/capture.txt 2>/tmp/capture.err"
+    wait_for 10 "tcpdump in $1" capturing "$1" || true
 }
 stop_capture() { # SERVICE -> the captured lines on stdout
     in_container "$1" sh -c 'pkill tcpdump; sleep 0.3; cat /tmp/capture.txt' 2>/dev/null || true
@@ -48,20 +50,31 @@ check_tunnel() {
     expect "strongSwan shows the Child SA INSTALLED" strongswan_installed
 }
 
+# The networks are internal bridges named as the seal expects, the seal holds them, and a
+# container cannot reach the engine's gateway address on this machine.
 check_lab_closed() {
-    local network internal=yes
-    for network in $(compose config --services >/dev/null && cli network ls --format '{{.Name}}' | grep "^${PROJECT}_"); do
-        [[ $(cli network inspect --format '{{.Internal}}' "$network" 2>/dev/null || echo false) == true ]] || { echo "network $network is not internal"; internal=no; }
+    local network bridge found="" closed=yes format='{{.NetworkInterface}} {{.Internal}}'
+    [[ $ENGINE == podman ]] || format='{{index .Options "com.docker.network.bridge.name"}} {{.Internal}}'
+    for network in $(cli network ls --format '{{.Name}}' | grep "^${PROJECT}_" || true); do
+        found+=$(cli network inspect --format "$format" "$network")$'\n'
     done
-    nft list table inet ikesharp_lab >/dev/null 2>&1 || { echo "the seal (nftables table inet ikesharp_lab) is missing"; internal=no; }
-    verdict "every lab network is internal and sealed from this machine's uplink" $internal
+    local sealed
+    sealed=$(nft list table inet "$SEAL" 2>/dev/null || true)
+    for bridge in $(bridges); do
+        grep -qx "$bridge true" <<<"$found" || { echo "no internal network with bridge $bridge"; closed=no; }
+        grep -q "\"$bridge\"" <<<"$sealed" || { echo "the seal (nftables table inet $SEAL) does not hold $bridge"; closed=no; }
+    done
+    local gateway
+    gateway=$(sed -n 's/.*gateway: \([0-9.]*\).*/\1/p' "$COMPOSE_FILE" | head -1)
+    if in_container natgw ping -c 1 -W 1 "$gateway" >/dev/null 2>&1; then echo "natgw reached this machine at $gateway"; closed=no; fi
+    verdict "every lab network is internal and sealed from this machine's uplink" $closed
 }
 
 check_seed() {
     check_tunnel
     start_capture custhost "icmp or tcp port 80"
     start_capture web "tcp port 80"
-    sleep 1
+    start_capture app "icmp or tcp port 443"
 
     step "app 20.0.5.10: ping 172.31.38.197 (through the tunnel)"
     local out
@@ -94,6 +107,11 @@ check_seed() {
     expect "the customer host saw HTTP from the Elastic IP 1.2.3.4" grep -Eq "IP 1\.2\.3\.4\.[0-9]+ > 172\.31\.38\.197\.80:" <<<"$seen"
     expect "the customer host never saw the private address 20.0.5.10" absent "20.0.5.10" <<<"$seen"
 
+    step "what the app host saw (tcpdump on 20.0.5.10)"
+    seen=$(stop_capture app); echo "$seen" | grep -v "IP 20.0.5.10 > 172.31.38.197" | head -4
+    expect "the customer's ping to 1.2.3.4 reached the app host (DNAT)" grep -q "IP 172.31.38.197 > 20.0.5.10: ICMP echo request" <<<"$seen"
+    expect "no TCP 443 from the customer reached the app host" absent "172.31.38.197" <<<"$(grep "\.443" <<<"$seen" || true)"
+
     step "what the internet web server saw (tcpdump on 198.51.100.80)"
     seen=$(stop_capture web); echo "$seen" | head -6
     expect "internet egress is masqueraded behind the NAT instance's 198.51.100.10" grep -Eq "IP 198\.51\.100\.10\.[0-9]+ > 198\.51\.100\.80\.80:" <<<"$seen"
@@ -109,7 +127,6 @@ check_reserved_eip() {
     start_capture app1 "icmp"
     start_capture app2 "icmp"
     start_capture internet "tcp port 80"
-    sleep 1
     local out host
     step "app1 172.16.0.5: ping 110.220.10.7 (through the tunnel, from the reserved EIP 54.17.45.23)"
     out=$(in_container app1 ping -c 3 -i 0.3 -W 2 110.220.10.7 2>&1 || true); echo "$out"
@@ -144,10 +161,17 @@ check_reserved_eip() {
     finish_check
 }
 
+restore_psk() {
+    step "custgw: restore the shared PSK; natgw: ikesharp up $TUNNEL"
+    in_container custgw swanctl --load-creds --clear || true
+    in_container natgw ikesharp up "$TUNNEL" || true
+}
+
 # The customer side loads another PSK; IkeSharp must say what went wrong, from its side alone.
 break_psk() {
+    trap restore_psk EXIT   # whatever happens below, the customer gets its PSK back
     step "custgw: load a PSK for the NAT instance that differs from IkeSharp's (swanctl --load-creds)"
-    in_container custgw sh -c "sed 's/secret = .*/secret = not-the-psk-ikesharp-has/' /etc/swanctl/swanctl.conf >/run/wrong-psk.conf && swanctl --load-creds --clear --file /run/wrong-psk.conf"
+    in_container custgw sh -c "sed 's/secret = .*/secret = not-the-psk-ikesharp-has/' /etc/swanctl/conf.d/swanctl.conf >/run/wrong-psk.conf && swanctl --load-creds --clear --file /run/wrong-psk.conf"
     step "natgw: ikesharp down $TUNNEL; ikesharp up $TUNNEL"
     rejections() { compose logs --no-color natgw | grep -c "peer rejected our authentication" || true; }
     local before
@@ -158,13 +182,12 @@ break_psk() {
     ikesharp_explained() { (($(rejections) > before)); }
     step "IkeSharp's log (the negotiation, from our side only)"
     expect "IkeSharp reports AUTHENTICATION_FAILED and what to check (ID and PSK)" wait_for 30 "IkeSharp to report the rejected authentication" ikesharp_explained
-    compose logs --no-color natgw | grep -E "sending IKE_AUTH|received IKE_AUTH|peer rejected|failed|retrying" | tail -6
+    compose logs --no-color natgw | grep -E "sending IKE_AUTH|received IKE_AUTH|peer rejected|failed|retrying" | tail -6 || true
     step "strongSwan's side of the story (custgw)"
     compose logs --no-color custgw | grep -E "authentication of|MAC mismatch|AUTHENTICATION_FAILED" | tail -4 || true
 
-    step "custgw: restore the shared PSK; natgw: ikesharp up $TUNNEL"
-    in_container custgw swanctl --load-creds --clear
-    in_container natgw ikesharp up "$TUNNEL" || true
+    trap - EXIT
+    restore_psk
     expect "the tunnel comes back with the right PSK" wait_for 90 "the tunnel to come back" tunnel_up
     finish_check
 }

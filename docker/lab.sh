@@ -25,6 +25,7 @@ case $LAYOUT in # the compose file, IkeSharp's tunnel and Child SA in it
     *) echo "lab.sh: unknown layout '$LAYOUT' (seed or reserved-eip)" >&2; exit 2 ;;
 esac
 PROJECT=ikesharp-lab-$LAYOUT
+SEAL=ikesharp_lab_${LAYOUT//-/_}   # nftables table (inet) that closes this layout's bridges
 STATE=/run/ikesharp-lab          # podman API socket, its pid and containers.conf
 CACHE=/var/tmp/ikesharp-lab      # debootstrap root of the local base image
 LOCAL_BASE=localhost/ikesharp-lab/debian:bookworm
@@ -43,9 +44,11 @@ install_packages() {
 
 # Sets ENGINE (docker|podman) and, for podman, DOCKER_HOST to the API service this script runs.
 select_engine() {
-    if [[ -z ${DOCKER_HOST:-} ]] && command -v docker >/dev/null && timeout 10 docker info >/dev/null 2>&1; then
+    if [[ ${DOCKER_HOST:-} != "unix://$STATE/podman.sock" ]] && command -v docker >/dev/null && timeout 10 docker info >/dev/null 2>&1; then
         ENGINE=docker
-        install_packages docker-compose
+        # Debian's docker-compose 1.29 asks for API 1.41 by default, which current engines refuse.
+        export COMPOSE_API_VERSION=auto
+        [[ $COMMAND == down ]] || install_packages docker-compose
         return
     fi
     ENGINE=podman
@@ -53,8 +56,12 @@ select_engine() {
     if [[ -f $STATE/podman.pid ]] && kill -0 "$(cat "$STATE/podman.pid")" 2>/dev/null && [[ -S $STATE/podman.sock ]]; then
         return
     fi
+    if [[ $COMMAND == down ]] && ! { command -v podman && command -v docker-compose; } >/dev/null; then
+        echo "no Docker engine and no podman here: nothing to remove"
+        exit 0
+    fi
     [[ $COMMAND == up || $COMMAND == down ]] || fail "no lab is running (no Docker engine, no podman API service in $STATE); run: docker/lab.sh up"
-    install_packages podman runc docker-compose debootstrap
+    [[ $COMMAND == down ]] || install_packages podman runc catatonit docker-compose debootstrap
     step "no Docker engine: starting podman's Docker-compatible API at $STATE/podman.sock"
     mkdir -p "$STATE"
     # crun rejects this kind of machine's hybrid cgroups; containers fail above the host's hard ulimits.
@@ -73,8 +80,12 @@ CONF
 
 stop_engine() {
     [[ $ENGINE == podman && -f $STATE/podman.pid ]] || return 0
-    step "stopping the podman API service (pid $(cat "$STATE/podman.pid"))"
-    kill "$(cat "$STATE/podman.pid")" 2>/dev/null || true
+    local pid
+    pid=$(cat "$STATE/podman.pid")
+    step "stopping the podman API service (pid $pid)"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$pid" 2>/dev/null || true
     rm -f "$STATE/podman.pid" "$STATE/podman.sock"
 }
 
@@ -92,9 +103,10 @@ debian_mirror() {
 # BASE_IMAGE: debian:bookworm-slim from a registry when one answers, else one built from Debian packages.
 select_base_image() {
     if [[ -n ${BASE_IMAGE:-} ]]; then step "base image: $BASE_IMAGE (from BASE_IMAGE)"; return; fi
-    if cli image inspect docker.io/library/debian:bookworm-slim >/dev/null 2>&1 \
-        || timeout 120 "$ENGINE" pull -q docker.io/library/debian:bookworm-slim >/dev/null 2>&1; then
-        export BASE_IMAGE=docker.io/library/debian:bookworm-slim
+    # Only Docker is asked to pull: with podman the lab is for machines without a registry.
+    if [[ $ENGINE == docker ]] && { docker image inspect debian:bookworm-slim >/dev/null 2>&1 \
+        || timeout 120 docker pull -q debian:bookworm-slim >/dev/null 2>&1; }; then
+        export BASE_IMAGE=debian:bookworm-slim
         step "base image: $BASE_IMAGE"
         return
     fi
@@ -119,48 +131,64 @@ publish_ikesharp() {
     step "dotnet publish IkeSharp (self-contained, linux-x64) into docker/images/ikesharp/publish"
     rm -rf "$out"
     # Its own bin/obj folders (artifacts path): a test run may be using the checkout's build output.
+    mkdir -p "$CACHE"
     for project in IkeSharp.Daemon IkeSharp.Cli; do
         dotnet publish "$REPO/src/$project" -c Release -r linux-x64 --self-contained --artifacts-path "$CACHE/build" \
-            -o "$out" --nologo -v quiet >/dev/null || fail "dotnet publish $project failed"
+            -o "$out" --nologo -v quiet >"$CACHE/publish.log" 2>&1 \
+            || fail "dotnet publish $project failed; last lines of $CACHE/publish.log:"$'\n'"$(tail -15 "$CACHE/publish.log")"
     done
 }
 
-# Drops routed traffic between the lab's bridges (iks-*) and the rest of this machine, both ways:
-# the lab's addresses must never reach the uplink, whatever a container's routes say.
+bridges() { sed -n 's/.*com\.docker\.network\.bridge\.name: \(iks-[a-z-]*\).*/\1/p' "$COMPOSE_FILE"; }
+subnets() { sed -n 's/.*subnet: \([0-9./]*\).*/\1/p' "$COMPOSE_FILE"; }
+
+# A lab subnet this machine already routes elsewhere (a cloud VPC, a VPN) would be cut off while
+# the lab is up: refuse instead.
+check_subnets_free() {
+    local subnet routes
+    for subnet in $(subnets); do
+        routes=$(ip -4 route show root "$subnet"; ip -4 route show match "$subnet" | grep -v '^default' || true)
+        routes=$(grep -v ' dev iks-' <<<"$routes" || true)
+        [[ -z $routes ]] || fail "this machine already routes $subnet (${routes%%$'\n'*}); the lab would cut it off. Use a machine without it."
+    done
+}
+
+# Drops routed traffic between each of the layout's bridges and any other interface, both ways
+# (also between two lab bridges, which would let this machine bypass the NAT instance), and the
+# lab's packets to this machine itself: the lab's addresses never reach the uplink.
 seal_lab() {
     install_packages nftables
-    nft -f - <<'NFT'
-table inet ikesharp_lab
-delete table inet ikesharp_lab
-table inet ikesharp_lab {
+    local bridge rules="" set
+    for bridge in $(bridges); do
+        rules+="        iifname \"$bridge\" oifname != \"$bridge\" counter drop"$'\n'
+        rules+="        oifname \"$bridge\" iifname != \"$bridge\" counter drop"$'\n'
+    done
+    set=$(bridges | sed 's/.*/"&"/' | paste -sd, -)
+    nft -f - <<NFT
+table inet $SEAL
+delete table inet $SEAL
+table inet $SEAL {
     chain forward {
         type filter hook forward priority -5; policy accept;
-        iifname "iks-*" oifname != "iks-*" counter drop
-        oifname "iks-*" iifname != "iks-*" counter drop
-    }
+$rules    }
     chain input {
         type filter hook input priority -5; policy accept;
-        iifname "iks-*" counter drop
+        iifname { $set } counter drop
     }
     chain output {
         type filter hook output priority -5; policy accept;
-        oifname "iks-*" counter drop
+        oifname { $set } counter drop
     }
 }
 NFT
 }
 
-# netavark sometimes leaves a bridge behind when several containers leave it at once.
+# A container stopped by force keeps netavark from deleting the bridge it was the last port of.
 remove_bridges() {
     local bridge
-    while read -r bridge; do
-        ! ip link show "$bridge" >/dev/null 2>&1 || { ip link delete "$bridge" && echo "removed leftover bridge $bridge"; }
-    done < <(sed -n 's/.*com\.docker\.network\.bridge\.name: \(iks-[a-z-]*\).*/\1/p' "$COMPOSE_FILE")
-}
-
-unseal_lab() {
-    # Other layouts may still be up: keep the seal while any iks-* bridge exists.
-    ip -o link show type bridge 2>/dev/null | grep ' iks-' >/dev/null || nft delete table inet ikesharp_lab 2>/dev/null || true
+    for bridge in $(bridges); do
+        if ip link show "$bridge" >/dev/null 2>&1 && ip link delete "$bridge" 2>/dev/null; then echo "removed leftover bridge $bridge"; fi
+    done
 }
 
 show_failure_context() {
@@ -180,21 +208,21 @@ wait_for() { # SECONDS DESCRIPTION COMMAND...
 source "$LAB/checks.sh"
 
 cmd_up() {
-    [[ $(id -u) -eq 0 ]] || fail "the lab needs root (containers with NET_ADMIN, TUN devices, nftables)"
     select_engine
     select_base_image
     publish_ikesharp
     step "building the images (ikesharp-lab/ikesharp, ikesharp-lab/strongswan, ikesharp-lab/host)"
-    compose build
-    step "sealing the lab: nftables table inet ikesharp_lab drops routed traffic between iks-* bridges and the rest"
+    compose build || fail "building the images failed (output above); the base image is $BASE_IMAGE"
+    check_subnets_free
+    step "sealing the lab: nftables table inet $SEAL closes its bridges ($(bridges | paste -sd' ' -)) to the rest of this machine"
     seal_lab
     # git keeps no file modes: ikesharpd refuses a secrets file others can read.
     chmod 600 "$LAB/$LAYOUT"/*/secrets.conf
     step "starting the $LAYOUT topology ($COMPOSE_FILE)"
-    compose up -d --no-build || { show_failure_context; fail "docker-compose up failed"; }
+    compose up -d --no-build || { show_failure_context; fail "docker-compose up failed; clean up with: docker/lab.sh down"; }
     compose ps
     step "waiting for the tunnel"
-    wait_for 90 "the Child SA in ikesharp status (natgw)" tunnel_up || { show_failure_context; fail "the tunnel did not come up"; }
+    wait_for 90 "the Child SA in ikesharp status (natgw)" tunnel_up || { show_failure_context; fail "the tunnel did not come up; the lab stays up for a look (logs, exec); remove it with: docker/lab.sh down"; }
     in_container natgw ikesharp status
     echo
     local again=docker/lab.sh
@@ -210,12 +238,25 @@ cmd_logs() {
 cmd_down() {
     select_engine
     step "removing the $LAYOUT lab's containers and networks (images stay for the next run)"
-    compose down --remove-orphans --timeout 5 || true
+    compose down --remove-orphans --timeout 10 || true
+    local left
+    left=$(cli ps -aq --filter "label=com.docker.compose.project=$PROJECT" 2>/dev/null || true)
+    if [[ -n $left ]]; then
+        echo "removing containers docker-compose left: $left"
+        # shellcheck disable=SC2086 # one ID per word
+        cli rm -f $left >/dev/null 2>&1 || true
+        left=$(cli ps -aq --filter "label=com.docker.compose.project=$PROJECT" 2>/dev/null || true)
+    fi
     remove_bridges
-    unseal_lab
-    if [[ $ENGINE == podman ]] && ! podman ps -q --filter "label=com.docker.compose.project" | grep . >/dev/null; then stop_engine; fi
+    [[ -n $left ]] || nft delete table inet "$SEAL" 2>/dev/null || true
+    if [[ $ENGINE == podman && -z $(cli ps -aq --filter "label=com.docker.compose.project" 2>/dev/null) ]]; then stop_engine; fi
+    [[ -z $left ]] || fail "containers $left are still there (the seal stays): remove them with '$ENGINE rm -f', then run down again"
 }
 
+case $COMMAND in
+    up | check | logs | break-psk | exec | down)
+        [[ $(id -u) -eq 0 ]] || fail "the lab needs root (containers with NET_ADMIN, TUN devices, nftables): sudo $0 --layout $LAYOUT $COMMAND" ;;
+esac
 case $COMMAND in
     up) cmd_up ;;
     check) select_engine; check_"${LAYOUT//-/_}" ;;
