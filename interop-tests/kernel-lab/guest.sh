@@ -463,6 +463,18 @@ scenario_trap() {
     left_status_check
 }
 
+# watch_input NS RULE...: NS's `table ip seen` with the rules in its input hook; each ends in
+# `counter comment "NAME"` for count_packets.
+watch_input() {
+    local ns=$1
+    shift
+    {
+        echo 'table ip seen { chain input { type filter hook input priority 0; policy accept;'
+        printf '%s\n' "$@"
+        printf '}\n}\n'
+    } | ip netns exec "$ns" nft -f -
+}
+
 # count_packets NS...: count[NS/COMMENT] = the packets counted by each commented rule of NS's
 # `table ip seen` (one nft call per namespace: process starts are slow in the VM).
 declare -A count
@@ -522,6 +534,34 @@ EOF
     ikesharp_launch "$dir"
 }
 
+# ikesharp_only: true for left=ikesharp; otherwise says why a NAT gateway scenario has nothing to run.
+ikesharp_only() {
+    [[ $LEFT == ikesharp ]] && return 0
+    say "  (the NAT gateway is IkeSharp's; nothing to run for left=$LEFT)"
+    return 1
+}
+
+# private_lan GATEWAY_CIDR HOST_CIDR...: namespace priv behind left's lan1 (GATEWAY_CIDR), with
+# the host addresses on its eth0 and its default route through left.
+private_lan() {
+    local gateway=$1 address
+    shift
+    ip -b - <<EOF
+netns add priv
+link add lan1 netns left type veth peer name eth0 netns priv
+EOF
+    {
+        echo "link set lo up"
+        for address in "$@"; do echo "addr add $address dev eth0"; done
+        echo "link set eth0 up"
+        echo "route add default via ${gateway%/*}"
+    } | ip -n priv -b -
+    ip -n left -b - <<EOF
+addr add $gateway dev lan1
+link set lan1 up
+EOF
+}
+
 # (f) The seed scenario on kernel ESP: a private host 20.0.5.10 behind the IkeSharp gateway, whose
 # tunnel's local selector is the Elastic IP 1.2.3.4 (on no interface). IkeSharp's nftables SNAT
 # rewrites the source after the forwarding path's XFRM lookup has missed; the kernel must look up
@@ -529,35 +569,11 @@ EOF
 # side (right) must see the ping from 1.2.3.4, never from 20.0.5.10, and its ping to 1.2.3.4 is
 # forwarded (DNAT, ICMP only) to the private host.
 scenario_gateway() {
-    if [[ $LEFT != ikesharp ]]; then
-        say "  (the NAT gateway is IkeSharp's; nothing to run for left=$LEFT)"
-        return 0
-    fi
+    ikesharp_only || return 0
     topology direct
-    ip -b - <<EOF
-netns add priv
-link add lan1 netns left type veth peer name eth0 netns priv
-EOF
-    ip -n priv -b - <<EOF
-link set lo up
-addr add 20.0.5.10/24 dev eth0
-link set eth0 up
-route add default via 20.0.5.1
-EOF
-    ip -n left -b - <<EOF
-addr add 20.0.5.1/24 dev lan1
-link set lan1 up
-EOF
+    private_lan 20.0.5.1/24 20.0.5.10/24
     ip -n right addr add 172.31.38.197/16 dev lan0
-    ip netns exec right nft -f - <<'EOF'
-table ip seen {
-    chain input {
-        type filter hook input priority 0; policy accept;
-        ip saddr 1.2.3.4 icmp type echo-request counter comment "from-eip"
-        ip saddr 20.0.5.10 counter comment "from-private"
-    }
-}
-EOF
+    watch_input right 'ip saddr 1.2.3.4 icmp type echo-request counter comment "from-eip"' 'ip saddr 20.0.5.10 counter comment "from-private"'
     charon_start right "$(swanctl_conf "$right_addr" %any @right.lab @left.lab 172.31.0.0/16 1.2.3.4/32 aes128gcm16 none)"
     ikesharp_gateway_start "sysctl = set" $'public_ip = 1.2.3.4\n            snat_sources = 20.0.5.0/24\n            dnat_to = 20.0.5.10\n            dnat_services = icmp' 172.31.0.0/16
     wait_for "Child SAs in both namespaces" 120 both_have_sas
@@ -587,27 +603,16 @@ reserved_eip_policies() {
 # masqueraded, outside the tunnel. An operator's nftables table made before IkeSharp starts must
 # survive its stop.
 scenario_reserved_eip() {
-    if [[ $LEFT != ikesharp ]]; then
-        say "  (the NAT gateway is IkeSharp's; nothing to run for left=$LEFT)"
-        return 0
-    fi
+    ikesharp_only || return 0
     topology direct
+    private_lan 172.16.0.1/24 172.16.0.5/24 172.16.0.6/24
     ip -b - <<EOF
-netns add priv
 netns add inet
-link add lan1 netns left type veth peer name eth0 netns priv
 link add eth0 netns inet type veth peer name p-inet netns wire
 EOF
     ip -n wire -b - <<EOF
 link set p-inet master br0
 link set p-inet up
-EOF
-    ip -n priv -b - <<EOF
-link set lo up
-addr add 172.16.0.5/24 dev eth0
-addr add 172.16.0.6/24 dev eth0
-link set eth0 up
-route add default via 172.16.0.1
 EOF
     ip -n inet -b - <<EOF
 link set lo up
@@ -615,44 +620,19 @@ addr add 198.51.100.80/32 dev lo
 addr add 192.0.2.80/24 dev eth0
 link set eth0 up
 EOF
-    ip -n left -b - <<EOF
-addr add 172.16.0.1/24 dev lan1
-link set lan1 up
-route add 198.51.100.80/32 via 192.0.2.80
-EOF
+    ip -n left route add 198.51.100.80/32 via 192.0.2.80
     ip -n right -b - <<EOF
 addr add 110.220.10.7/32 dev lan0
 addr add 110.220.10.135/32 dev lan0
 EOF
-    ip netns exec right nft -f - <<'EOF'
-table ip seen {
-    chain input {
-        type filter hook input priority 0; policy accept;
-        ip saddr 54.17.45.23 icmp type echo-request counter comment "from-eip"
-        ip saddr 172.16.0.0/24 counter comment "from-private"
-    }
-}
-EOF
-    ip netns exec priv nft -f - <<'EOF'
-table ip seen {
-    chain input {
-        type filter hook input priority 0; policy accept;
-        ip saddr 110.220.10.7 ip daddr 172.16.0.5 icmp type echo-request counter comment "7-to-5"
-        ip saddr 110.220.10.135 ip daddr 172.16.0.6 icmp type echo-request counter comment "135-to-6"
-        ip saddr 110.220.10.0/24 ip daddr . ip saddr != { 172.16.0.5 . 110.220.10.7, 172.16.0.6 . 110.220.10.135 } counter comment "crossed"
-        tcp dport 443 counter comment "tcp-443"
-    }
-}
-EOF
-    ip netns exec inet nft -f - <<'EOF'
-table ip seen {
-    chain input {
-        type filter hook input priority 0; policy accept;
-        ip saddr 192.0.2.1 ip daddr 198.51.100.80 counter comment "masqueraded"
-        ip saddr 172.16.0.0/24 counter comment "unmasqueraded"
-    }
-}
-EOF
+    watch_input right 'ip saddr 54.17.45.23 icmp type echo-request counter comment "from-eip"' \
+        'ip saddr 172.16.0.0/24 counter comment "from-private"'
+    watch_input priv 'ip saddr 110.220.10.7 ip daddr 172.16.0.5 icmp type echo-request counter comment "7-to-5"' \
+        'ip saddr 110.220.10.135 ip daddr 172.16.0.6 icmp type echo-request counter comment "135-to-6"' \
+        'ip saddr 110.220.10.0/24 ip daddr . ip saddr != { 172.16.0.5 . 110.220.10.7, 172.16.0.6 . 110.220.10.135 } counter comment "crossed"' \
+        'tcp dport 443 counter comment "tcp-443"'
+    watch_input inet 'ip saddr 192.0.2.1 ip daddr 198.51.100.80 counter comment "masqueraded"' \
+        'ip saddr 172.16.0.0/24 counter comment "unmasqueraded"'
     ip netns exec left nft -f - <<'EOF'
 table inet operator {
     chain forward {
