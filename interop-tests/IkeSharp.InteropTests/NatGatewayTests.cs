@@ -151,7 +151,7 @@ public sealed class NatGatewayTests : IDisposable
         Shell.Run($"for l in lan0 lan0p wan0 wan0p; do ip -n {gw} link set $l up; done && ip -n {gw} route add default via 54.17.32.1");
         // ip_forward=0 first: turning forwarding off also turns every interface's forwarding off and all.accept_redirects on.
         Shell.Run($"ip netns exec {gw} sysctl -qw net.ipv4.ip_forward=0 net.ipv4.conf.all.accept_redirects=0 net.ipv4.conf.default.accept_redirects=0 " +
-            "net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0 net.ipv4.conf.all.rp_filter=0 " +
+            "net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.default.send_redirects=0 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 " +
             "net.ipv4.conf.lan0.send_redirects=1 net.ipv4.conf.lan0.rp_filter=1 net.ipv4.conf.wan0.send_redirects=0 net.ipv4.conf.wan0.rp_filter=0");
         var config = """
             tunnels {

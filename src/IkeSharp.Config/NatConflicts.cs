@@ -23,6 +23,13 @@ internal static class NatConflicts
         {
             var tunnel = tunnels.Single(t => t.Name == policy.Tunnel);
             var remote = tunnel.Children.SelectMany(c => c.RemoteTrafficSelectors).ToList();
+            var local = tunnel.Children.SelectMany(c => c.LocalTrafficSelectors).ToList();
+            if (!TrafficSelectorNarrowing.IsSubset([TrafficSelectorNarrowing.FromPrefix(policy.PublicIp.ToString())], local))
+            {
+                throw Conflict(policy, "public_ip", $"no child's local_ts ({string.Join(", ", local)}) includes {policy.PublicIp}: traffic NATed to or from it would not match the tunnel",
+                    "leave local_ts out (it defaults to public_ip/32), or add public_ip to it");
+            }
+
             foreach (var (from, to) in policy.DnatMap)
             {
                 var source = TrafficSelectorNarrowing.FromPrefix(from);

@@ -52,6 +52,19 @@ public sealed class NatConfigTests : IDisposable
     }
 
     [Fact]
+    public void A_local_ts_without_the_public_ip_is_refused_at_load()
+    {
+        // SNATed packets would leave from the EIP, which the tunnel's selectors do not carry.
+        var tunnel = Tunnel("partner", "110.220.9.72", $"dnat_map = {SeedMap}").Replace("remote_ts =", "local_ts = 172.16.0.0/24\n                        remote_ts =", StringComparison.Ordinal);
+
+        var e = Assert.Throws<ConfigException>(() => Load(tunnel));
+
+        Assert.Equal("partner.nat.public_ip", e.Key);
+        Assert.Contains("no child's local_ts (172.16.0.0/24) includes 54.17.45.23", e.Message);
+        Load(tunnel.Replace("local_ts = 172.16.0.0/24", "local_ts = 54.17.45.23/32, 172.16.0.0/24", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Mappings_that_agree_or_keep_clear_of_the_peer_load()
     {
         // the same host mapped twice to the same target changes nothing

@@ -13,6 +13,7 @@ public class SysctlPreflightTests
         ["net/ipv4/conf/all/accept_redirects"] = "0",
         ["net/ipv4/conf/default/accept_redirects"] = "0",
         ["net/ipv4/conf/all/rp_filter"] = "2",
+        ["net/ipv4/conf/default/rp_filter"] = "0",
         ["net/ipv4/conf/eth0/forwarding"] = "1",
         ["net/ipv4/conf/eth0/send_redirects"] = "0",
         ["net/ipv4/conf/eth0/rp_filter"] = "1",
@@ -47,6 +48,7 @@ public class SysctlPreflightTests
         var wrong = SysctlPreflight.Check(["eth0", "eth0.100", "eth0"], k => k switch
         {
             "net/ipv4/conf/all/rp_filter" => "0",
+            "net/ipv4/conf/default/rp_filter" => "1", // the TUN device made later would filter strictly
             "net/ipv4/conf/eth0/send_redirects" => "1",
             "net/ipv4/conf/eth0.100/forwarding" => "0",
             _ when k.StartsWith("net/ipv4/conf/eth0.100/", StringComparison.Ordinal) => Gateway[k.Replace("eth0.100", "eth0", StringComparison.Ordinal)],
@@ -59,9 +61,10 @@ public class SysctlPreflightTests
             ("net/ipv4/conf/eth0/rp_filter", "1", "2"),
             ("net/ipv4/conf/eth0.100/forwarding", "0", "1"),
             ("net/ipv4/conf/eth0.100/rp_filter", "1", "2"),
+            ("net/ipv4/conf/default/rp_filter", "1", "2"),
         ], wrong);
         // sysctl reads a dotted name's dots as separators, so a VLAN's keys keep their slashes.
-        Assert.Equal("sysctl -w net.ipv4.conf.eth0.send_redirects=0 net.ipv4.conf.eth0.rp_filter=2 net/ipv4/conf/eth0.100/forwarding=1 net/ipv4/conf/eth0.100/rp_filter=2",
+        Assert.Equal("sysctl -w net.ipv4.conf.eth0.send_redirects=0 net.ipv4.conf.eth0.rp_filter=2 net/ipv4/conf/eth0.100/forwarding=1 net/ipv4/conf/eth0.100/rp_filter=2 net.ipv4.conf.default.rp_filter=2",
             SysctlPreflight.FixCommand(wrong));
     }
 }

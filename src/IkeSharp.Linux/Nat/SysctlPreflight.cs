@@ -28,7 +28,9 @@ public static class SysctlPreflight
     {
         read ??= Read;
         var looseEverywhere = read("net/ipv4/conf/all/rp_filter") == "2";
-        var perInterface = interfaces.Distinct().SelectMany(device => PerInterface(device, looseEverywhere));
+        // Interfaces made after the check (the user-space datapath's TUN device) start from default's values.
+        var perInterface = interfaces.Distinct().SelectMany(device => PerInterface(device, looseEverywhere))
+            .Concat(looseEverywhere ? [] : [("net/ipv4/conf/default/rp_filter", (string[])["0", "2"], "2")]);
         return [.. Required.Concat(perInterface)
             .Select(r => (r.Key, Current: read(r.Key), Needed: r.Fix, r.Accepted))
             .Where(s => !s.Accepted.Contains(s.Current))
