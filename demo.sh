@@ -195,7 +195,9 @@ step "private host 20.0.5.10: fetch http://172.31.38.197/"
 ip netns exec demo-private timeout 5 bash -c 'exec 3<>/dev/tcp/172.31.38.197/80 && printf "GET / HTTP/1.0\r\nHost: 172.31.38.197\r\n\r\n" >&3 && cat <&3' || true
 
 step "customer host 172.31.38.197: ping the Elastic IP 1.2.3.4 (forwarded to 20.0.5.10, ICMP only)"
-ip netns exec demo-custhost ping -c 2 -i 0.3 -W 2 1.2.3.4 || true
+# Nothing at 1.2.3.4 answers but the private host behind the DNAT.
+icmp_forwarded=no
+ip netns exec demo-custhost ping -c 2 -i 0.3 -W 2 1.2.3.4 && icmp_forwarded=yes
 
 sleep 1
 step "what the customer host saw (tcpdump)"
@@ -230,11 +232,11 @@ if [[ $CHECK == yes ]]; then
     ip netns exec demo-custgw unshare -m sh -c "mount --bind $WORK/ss/swanctl /etc/swanctl && STRONGSWAN_CONF=$WORK/ss/strongswan.conf exec swanctl --list-sas --uri unix://$WORK/ss/run/charon.vici" 2>/dev/null \
         | grep -q ESTABLISHED && { echo "strongSwan still has the IKE SA (no DELETE?)"; clean=no; }
     [[ $clean == yes ]] && echo "all removed; strongSwan received the DELETE"
-    if [[ $seen_from_eip == yes && $refused == yes && $clean == yes ]]; then
-        echo "demo check: PASS — the customer host saw ping and HTTP from the Elastic IP 1.2.3.4, TCP 443 to it was refused, and stopping IkeSharp left nothing behind"
+    if [[ $seen_from_eip == yes && $icmp_forwarded == yes && $refused == yes && $clean == yes ]]; then
+        echo "demo check: PASS — the customer host saw ping and HTTP from the Elastic IP 1.2.3.4, its ping to 1.2.3.4 reached the private host, TCP 443 to it was refused, and stopping IkeSharp left nothing behind"
         exit 0
     fi
-    echo "demo check: FAIL — seen from 1.2.3.4: $seen_from_eip, TCP 443 refused: $refused, cleaned up: $clean"; cat "$WORK/iks/log"; exit 1
+    echo "demo check: FAIL — seen from 1.2.3.4: $seen_from_eip, ping to 1.2.3.4 forwarded: $icmp_forwarded, TCP 443 refused: $refused, cleaned up: $clean"; cat "$WORK/iks/log"; exit 1
 fi
 
 echo

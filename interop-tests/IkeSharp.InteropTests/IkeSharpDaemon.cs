@@ -36,7 +36,13 @@ internal sealed class IkeSharpDaemon : IDisposable
         (_process, _output) = Shell.Start($"ip netns exec {ns} env {environment} dotnet {daemon} --config {_dir}/{configName} --socket {Socket} --log-level Debug");
         if (!Shell.WaitUntil(() => File.Exists(Socket) || _process.HasExited, TimeSpan.FromSeconds(30)) || _process.HasExited)
         {
-            throw new InvalidOperationException("ikesharpd did not start: " + Log);
+            // No Dispose follows a throwing constructor: the process and the directory go here.
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+            var log = Log;
+            _process.Dispose();
+            Directory.Delete(_dir, recursive: true);
+            throw new InvalidOperationException("ikesharpd did not start: " + log);
         }
     }
 

@@ -3,8 +3,8 @@ namespace IkeSharp.InteropTests;
 /// <summary>
 /// The seed scenario, as the README's first command runs it: <c>./demo.sh --check</c> builds the
 /// five-namespace topology, and passes only if the customer host sees ping and HTTP from the Elastic
-/// IP 1.2.3.4, TCP 443 to the Elastic IP is refused (only ICMP is forwarded), and stopping IkeSharp
-/// leaves no NAT table, TUN device, rule or IKE SA behind.
+/// IP 1.2.3.4, its ping to the Elastic IP reaches the private host while TCP 443 is refused (only
+/// ICMP is forwarded), and stopping IkeSharp leaves no NAT table, TUN device, rule or IKE SA behind.
 /// </summary>
 [Collection("strongSwan lab")]
 public class SeedScenarioTests
@@ -18,5 +18,6 @@ public class SeedScenarioTests
         Assert.True(output.Contains("demo check: PASS", StringComparison.Ordinal), output);
         Assert.Contains("IP 1.2.3.4 > 172.31.38.197: ICMP echo request", output);
         Assert.Contains("hello from the customer host 172.31.38.197", output);
+        Assert.Contains("its ping to 1.2.3.4 reached the private host", output);
     }
 }

@@ -463,47 +463,54 @@ scenario_trap() {
     left_status_check
 }
 
-# (f) The seed scenario on kernel ESP: a private host 20.0.5.10 behind the IkeSharp gateway, whose
-# tunnel's local selector is the Elastic IP 1.2.3.4 (on no interface). IkeSharp's nftables SNAT
-# rewrites the source after the forwarding path's XFRM lookup has missed; the kernel must look up
-# the policy again after NAT (nf_xfrm_me_harder) for the packet to enter the tunnel. The customer
-# side (right) must see the ping from 1.2.3.4, never from 20.0.5.10, and its ping to 1.2.3.4 is
-# forwarded (DNAT, ICMP only) to the private host.
-scenario_gateway() {
-    if [[ $LEFT != ikesharp ]]; then
-        say "  (the NAT gateway is IkeSharp's; nothing to run for left=$LEFT)"
-        return 0
-    fi
-    topology direct
-    ip -b - <<EOF
-netns add priv
-link add lan1 netns left type veth peer name eth0 netns priv
-EOF
-    ip -n priv -b - <<EOF
-link set lo up
-addr add 20.0.5.10/24 dev eth0
-link set eth0 up
-route add default via 20.0.5.1
-EOF
-    ip -n left -b - <<EOF
-addr add 20.0.5.1/24 dev lan1
-link set lan1 up
-EOF
-    ip -n right addr add 172.31.38.197/16 dev lan0
-    ip netns exec right nft -f - <<'EOF'
-table ip seen {
-    chain input {
-        type filter hook input priority 0; policy accept;
-        ip saddr 1.2.3.4 icmp type echo-request counter
-        ip saddr 20.0.5.10 counter
-    }
+# watch_input NS RULE...: NS's `table ip seen` with the rules in its input hook; each ends in
+# `counter comment "NAME"` for count_packets.
+watch_input() {
+    local ns=$1
+    shift
+    {
+        echo 'table ip seen { chain input { type filter hook input priority 0; policy accept;'
+        printf '%s\n' "$@"
+        printf '}\n}\n'
+    } | ip netns exec "$ns" nft -f -
 }
-EOF
-    charon_start right "$(swanctl_conf "$right_addr" %any @right.lab @left.lab 172.31.0.0/16 1.2.3.4/32 aes128gcm16 none)"
+
+# count_packets NS...: count[NS/COMMENT] = the packets counted by each commented rule of NS's
+# `table ip seen` (one nft call per namespace: process starts are slow in the VM).
+declare -A count
+count_packets() {
+    local ns comment packets
+    for ns in "$@"; do
+        # A here-string, not <(...): the VM's /dev has no /dev/fd.
+        while read -r comment packets; do
+            count[$ns/$comment]=$packets
+        done <<<"$(ip netns exec "$ns" nft list table ip seen | awk '/ counter packets .* comment "/ {
+            for (i = 1; i < NF; i++) if ($i == "packets") n = $(i + 1)
+            c = $0; sub(/.* comment "/, "", c); sub(/".*/, "", c); print c, n }')"
+    done
+}
+
+# sa_packets NS SRC: packets counted by NS's ESP SA whose outer source is SRC (0 when there is none).
+sa_packets() {
+    ip -n "$1" -s xfrm state | awk -v src="$2" '
+        /^src / { mine = ($2 == src) }
+        mine && /lifetime current:/ { getline; n += $2 }
+        END { print n + 0 }'
+}
+
+# http_get NS ADDRESS: GET / from ADDRESS port 80, out of NS.
+http_get() {
+    # shellcheck disable=SC2016 # $1 expands in the inner shell
+    ip netns exec "$1" timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/80" && printf "GET / HTTP/1.0\r\n\r\n" >&3 && cat <&3' sh "$2"
+}
+
+# ikesharp_gateway_start DAEMON_SETTINGS NAT_SETTINGS REMOTE_TS: the left side as a NAT gateway
+# whose one child's local selector is derived from nat.public_ip.
+ikesharp_gateway_start() {
     local dir=$work/left
     mkdir -p "$dir"
     cat >"$dir/ikesharp.conf" <<EOF
-$(ikesharp_daemon_block "$dir" "sysctl = set")
+$(ikesharp_daemon_block "$dir" "$1")
 tunnels {
     lab {
         local_addrs = $left_addr
@@ -513,14 +520,11 @@ tunnels {
         ike_proposals = $ike_proposals
         start_action = start
         nat {
-            public_ip = 1.2.3.4
-            snat_sources = 20.0.5.0/24
-            dnat_to = 20.0.5.10
-            dnat_services = icmp
+            $2
         }
         children {
             net {
-                remote_ts = 172.31.0.0/16
+                remote_ts = $3
                 esp_proposals = aes128gcm16
             }
         }
@@ -528,19 +532,160 @@ tunnels {
 }
 EOF
     ikesharp_launch "$dir"
+}
+
+# ikesharp_only: true for left=ikesharp; otherwise says why a NAT gateway scenario has nothing to run.
+ikesharp_only() {
+    [[ $LEFT == ikesharp ]] && return 0
+    say "  (the NAT gateway is IkeSharp's; nothing to run for left=$LEFT)"
+    return 1
+}
+
+# private_lan GATEWAY_CIDR HOST_CIDR...: namespace priv behind left's lan1 (GATEWAY_CIDR), with
+# the host addresses on its eth0 and its default route through left.
+private_lan() {
+    local gateway=$1 address
+    shift
+    ip -b - <<EOF
+netns add priv
+link add lan1 netns left type veth peer name eth0 netns priv
+EOF
+    {
+        echo "link set lo up"
+        for address in "$@"; do echo "addr add $address dev eth0"; done
+        echo "link set eth0 up"
+        echo "route add default via ${gateway%/*}"
+    } | ip -n priv -b -
+    ip -n left -b - <<EOF
+addr add $gateway dev lan1
+link set lan1 up
+EOF
+}
+
+# (f) The seed scenario on kernel ESP: a private host 20.0.5.10 behind the IkeSharp gateway, whose
+# tunnel's local selector is the Elastic IP 1.2.3.4 (on no interface). IkeSharp's nftables SNAT
+# rewrites the source after the forwarding path's XFRM lookup has missed; the kernel must look up
+# the policy again after NAT (nf_xfrm_me_harder) for the packet to enter the tunnel. The customer
+# side (right) must see the ping from 1.2.3.4, never from 20.0.5.10, and its ping to 1.2.3.4 is
+# forwarded (DNAT, ICMP only) to the private host.
+scenario_gateway() {
+    ikesharp_only || return 0
+    topology direct
+    private_lan 20.0.5.1/24 20.0.5.10/24
+    ip -n right addr add 172.31.38.197/16 dev lan0
+    watch_input right 'ip saddr 1.2.3.4 icmp type echo-request counter comment "from-eip"' 'ip saddr 20.0.5.10 counter comment "from-private"'
+    charon_start right "$(swanctl_conf "$right_addr" %any @right.lab @left.lab 172.31.0.0/16 1.2.3.4/32 aes128gcm16 none)"
+    ikesharp_gateway_start "sysctl = set" $'public_ip = 1.2.3.4\n            snat_sources = 20.0.5.0/24\n            dnat_to = 20.0.5.10\n            dnat_services = icmp' 172.31.0.0/16
     wait_for "Child SAs in both namespaces" 120 both_have_sas
     expect "ping 20.0.5.10 -> 172.31.38.197 through the gateway's tunnel" ip netns exec priv ping -c 3 -i 0.2 -W 2 -q 172.31.38.197
-    local from_eip from_private
-    from_eip=$(ip netns exec right nft list table ip seen | awk '/saddr 1.2.3.4/ { for (i = 1; i <= NF; i++) if ($i == "packets") print $(i + 1) }')
-    from_private=$(ip netns exec right nft list table ip seen | awk '/saddr 20.0.5.10/ { for (i = 1; i <= NF; i++) if ($i == "packets") print $(i + 1) }')
-    say "    customer side saw ${from_eip:-0} echo requests from 1.2.3.4, ${from_private:-0} packets from 20.0.5.10"
-    expect "the customer side sees the ping from the Elastic IP 1.2.3.4" test "${from_eip:-0}" -ge 3
-    expect "nothing arrives from the private address" test "${from_private:-0}" -eq 0
+    count_packets right
+    say "    customer side saw ${count[right/from-eip]} echo requests from 1.2.3.4, ${count[right/from-private]} packets from 20.0.5.10"
+    expect "the customer side sees the ping from the Elastic IP 1.2.3.4" test "${count[right/from-eip]}" -ge 3
+    expect "nothing arrives from the private address" test "${count[right/from-private]}" -eq 0
     expect "the customer reaches the private host at 1.2.3.4 (DNAT, ICMP)" ip netns exec right ping -c 2 -i 0.2 -W 2 -q -I 172.31.38.197 1.2.3.4
     expect "the NAT table is IkeSharp's" eval "ip netns exec left nft list tables | grep -q 'table ip ikesharp'"
     left_stop
     expect "no SA or policy left in the left namespace" test -z "$(ip -n left xfrm state)$(ip -n left xfrm policy)"
     expect "IkeSharp's nftables table is gone" eval "! ip netns exec left nft list tables | grep -q ikesharp"
+}
+
+# The left side's out policies of scenario (g): from the EIP, never from the private subnet.
+reserved_eip_policies() {
+    local out
+    out=$(ip -n left xfrm policy list dir out)
+    [[ $out == *"src 54.17.45.23/32 dst 110.220.10.7/32 "* && $out == *"src 54.17.45.23/32 dst 110.220.10.135/32 "* && $out != *172.16.* ]]
+}
+
+# (g) The second seed's layout on kernel ESP: the reserved Elastic IP 54.17.45.23 is on no
+# interface; the partner's two /32 hosts 110.220.10.7 and 110.220.10.135 (addresses of right) each
+# reach their own internal host, 172.16.0.5 and 172.16.0.6 (both on priv), ICMP only; and the
+# private subnet's internet traffic to a web server 198.51.100.80 (inet, on the wire) leaves eth0
+# masqueraded, outside the tunnel. An operator's nftables table made before IkeSharp starts must
+# survive its stop.
+scenario_reserved_eip() {
+    ikesharp_only || return 0
+    topology direct
+    private_lan 172.16.0.1/24 172.16.0.5/24 172.16.0.6/24
+    ip -b - <<EOF
+netns add inet
+link add eth0 netns inet type veth peer name p-inet netns wire
+EOF
+    ip -n wire -b - <<EOF
+link set p-inet master br0
+link set p-inet up
+EOF
+    ip -n inet -b - <<EOF
+link set lo up
+addr add 198.51.100.80/32 dev lo
+addr add 192.0.2.80/24 dev eth0
+link set eth0 up
+EOF
+    ip -n left route add 198.51.100.80/32 via 192.0.2.80
+    ip -n right -b - <<EOF
+addr add 110.220.10.7/32 dev lan0
+addr add 110.220.10.135/32 dev lan0
+EOF
+    watch_input right 'ip saddr 54.17.45.23 icmp type echo-request counter comment "from-eip"' \
+        'ip saddr 172.16.0.0/24 counter comment "from-private"'
+    watch_input priv 'ip saddr 110.220.10.7 ip daddr 172.16.0.5 icmp type echo-request counter comment "7-to-5"' \
+        'ip saddr 110.220.10.135 ip daddr 172.16.0.6 icmp type echo-request counter comment "135-to-6"' \
+        'ip saddr 110.220.10.0/24 ip daddr . ip saddr != { 172.16.0.5 . 110.220.10.7, 172.16.0.6 . 110.220.10.135 } counter comment "crossed"' \
+        'tcp dport 443 counter comment "tcp-443"'
+    watch_input inet 'ip saddr 192.0.2.1 ip daddr 198.51.100.80 counter comment "masqueraded"' \
+        'ip saddr 172.16.0.0/24 counter comment "unmasqueraded"'
+    ip netns exec left nft -f - <<'EOF'
+table inet operator {
+    chain forward {
+        type filter hook forward priority 10; policy accept;
+        counter comment "the operator's own rule"
+    }
+}
+EOF
+    mkdir -p "$work/www"
+    echo "hello from the internet" >"$work/www/index.html"
+    ip netns exec inet busybox httpd -f -p 80 -h "$work/www" &
+    track $!
+    charon_start right "$(swanctl_conf "$right_addr" %any @right.lab @left.lab "110.220.10.7/32, 110.220.10.135/32" 54.17.45.23/32 aes128gcm16 none)"
+    ikesharp_gateway_start $'sysctl = set\n    egress_interface = eth0\n    egress_sources = 172.16.0.0/24' \
+        $'public_ip = 54.17.45.23\n            snat_sources = 172.16.0.0/24\n            dnat_map = 110.220.10.7 -> 172.16.0.5, 110.220.10.135 -> 172.16.0.6\n            dnat_services = icmp' \
+        "110.220.10.7/32, 110.220.10.135/32"
+    wait_for "Child SAs in both namespaces" 120 both_have_sas
+
+    # The tunnel speaks for the EIP only: the private addresses reach it through SNAT alone.
+    local out_before out_sa in_before
+    expect "out policies from 54.17.45.23/32 to each partner /32, none naming the private subnet" reserved_eip_policies
+    out_before=$(sa_packets left "$left_addr")
+    expect "ping 172.16.0.5 -> 110.220.10.7 through the tunnel" ping_through priv 172.16.0.5 110.220.10.7
+    expect "ping 172.16.0.6 -> 110.220.10.135 through the tunnel" ping_through priv 172.16.0.6 110.220.10.135
+    count_packets right
+    out_sa=$(($(sa_packets left "$left_addr") - out_before))
+    say "    partner saw ${count[right/from-eip]} echo requests from 54.17.45.23, ${count[right/from-private]} packets from 172.16.0.0/24; left's outbound SA counted $out_sa packets"
+    expect "the partner sees the pings from the reserved EIP only (SNAT, then the XFRM lookup)" test "${count[right/from-eip]}" -ge 6 -a "${count[right/from-private]}" -eq 0
+    expect "the pings went through the outbound ESP SA" test "$out_sa" -ge 6
+
+    expect "ping 110.220.10.7 -> 54.17.45.23 (DNAT)" ping_through right 110.220.10.7 54.17.45.23
+    expect "ping 110.220.10.135 -> 54.17.45.23 (DNAT)" ping_through right 110.220.10.135 54.17.45.23
+    in_before=$(sa_packets left "$right_addr")
+    expect "TCP 443 to the EIP gets no connection (only ICMP is forwarded)" eval "! ip netns exec right timeout 2 bash -c 'exec 3<>/dev/tcp/54.17.45.23/443' 2>/dev/null"
+    count_packets priv
+    say "    private hosts saw: 7-to-5 ${count[priv/7-to-5]}, 135-to-6 ${count[priv/135-to-6]}, crossed ${count[priv/crossed]}, tcp/443 ${count[priv/tcp-443]}"
+    expect "each partner host reached its own target, never the other's" test "${count[priv/7-to-5]}" -ge 3 -a "${count[priv/135-to-6]}" -ge 3 -a "${count[priv/crossed]}" -eq 0
+    expect "the SYNs to 443 came through the tunnel and reached no private host" test "$(sa_packets left "$right_addr")" -gt "$in_before" -a "${count[priv/tcp-443]}" -eq 0
+
+    out_before=$(sa_packets left "$left_addr")
+    expect "ping 172.16.0.5 -> 198.51.100.80 (the internet)" ping_through priv 172.16.0.5 198.51.100.80
+    expect "HTTP from the private subnet to the internet web server" eval "http_get priv 198.51.100.80 | grep -q 'hello from the internet'"
+    count_packets inet
+    say "    internet saw ${count[inet/masqueraded]} packets from 192.0.2.1, ${count[inet/unmasqueraded]} from 172.16.0.0/24"
+    expect "internet traffic arrives masqueraded as eth0's 192.0.2.1, never from a private address" test "${count[inet/masqueraded]}" -ge 4 -a "${count[inet/unmasqueraded]}" -eq 0
+    expect "internet traffic did not enter the tunnel (outbound SA count unchanged)" test "$(sa_packets left "$left_addr")" -eq "$out_before"
+
+    expect "IkeSharp's nftables table is there" eval "ip netns exec left nft list tables | grep -q 'table ip ikesharp'"
+    left_stop
+    expect "no SA or policy left in the left namespace" test -z "$(ip -n left xfrm state)$(ip -n left xfrm policy)"
+    expect "IkeSharp's nftables table, its routes in table 220 and the rule to them are gone" \
+        test -z "$(ip netns exec left nft list tables | grep ikesharp)$(ip -n left route show table 220)$(ip -n left rule | grep 'lookup 220')"
+    expect "the operator's nftables table and rule are untouched" eval "ip netns exec left nft list table inet operator | grep -q \"the operator's own rule\""
 }
 
 scenario_stop() {
@@ -606,7 +751,7 @@ cleanup() {
     rm -rf "$work"
 }
 
-declare -A letters=([psk-gcm]=a [psk-cbc]=b [nat-t]=c [trap]=d [stop]=e [gateway]=f [dotnet-info]=-)
+declare -A letters=([psk-gcm]=a [psk-cbc]=b [nat-t]=c [trap]=d [stop]=e [gateway]=f [reserved-eip]=g [dotnet-info]=-)
 passed=0 failed=0
 say "guest up: kernel $(uname -r), booted in $(cut -d ' ' -f 1 /proc/uptime) s; left=$LEFT"
 if [[ $LEFT == ikesharp && ! -f $daemon_dll ]]; then

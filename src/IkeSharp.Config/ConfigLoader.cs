@@ -108,6 +108,13 @@ public static class ConfigLoader
             throw new ConfigException(file, tunnelsSection.Sections.First(t => t.Name == second.Tunnel).Section("nat")!.Line, $"{second.Tunnel}.nat.public_ip",
                 $"{shared.Key} is forwarded (dnat_to) by tunnels {string.Join(" and ", shared.Select(n => n.Tunnel))}: inbound traffic would have two destinations", "give each tunnel its own public_ip, or drop dnat_to from all but one");
         }
+
+        NatConflicts.Check(nat, tunnels, file, (tunnel, key) => tunnelsSection.Sections.First(t => t.Name == tunnel).Section("nat") is { } n ? n.Entry(key)?.Line ?? n.Line : tunnelsSection.Line);
+        if (daemon.Entry("egress_sources") is { } sources && daemon.Entry("egress_interface") is null)
+        {
+            throw new ConfigException(file, sources.Line, "egress_sources", "egress_sources without egress_interface masquerades nothing", "set egress_interface to the interface towards the internet, e.g. eth0");
+        }
+
         var socket = socketOverride ?? (daemon.Entry("socket") is { } so ? Resolve(file, so.Value) : DefaultSocket);
         return new DaemonSettings(file, engine, listen, datapath, socket)
         {

@@ -15,8 +15,9 @@ internal sealed record ConfigSource(string ConfigFile, string? SecretsFile, stri
 /// <summary>
 /// Reload on SIGHUP or <c>ikesharp reload</c>: reads the config again and, if it loads, hands the
 /// tunnels to the engine (unchanged ones keep their SAs) and the NAT policy to the gateway. A config
-/// that does not load changes nothing. Daemon-wide settings that need new sockets or a new datapath
-/// are reported as needing a restart.
+/// that does not load, or whose NAT policy this host cannot apply (sysctls, routes, nft), leaves the
+/// tunnels and the NAT table as they were. Daemon-wide settings that need new sockets or a new
+/// datapath are reported as needing a restart.
 /// </summary>
 internal sealed partial class ConfigReload(
     ConfigSource source,
@@ -67,7 +68,17 @@ internal sealed partial class ConfigReload(
                 LogNeedsRestart(setting);
             }
 
-            gateway.Update(next);
+            try
+            {
+                gateway.Update(next);
+            }
+            catch (InvalidOperationException e)
+            {
+                // A SIGHUP has no one to answer: the refusal must reach the log.
+                LogRefused(e.Message);
+                throw;
+            }
+
             var result = engine.Reconfigure(DatapathChoice.EngineOptionsFor(next, datapath));
             host.Execute(result.Effects);
             Current = next;

@@ -62,13 +62,28 @@ internal sealed partial class GatewayPolicy(DaemonSettings settings, ILogger<Gat
                 return;
             }
 
-            CheckSysctls(next);
             if (RoutePreflight.Check(next.NatPolicies) is { Count: > 0 } unrouted)
             {
                 throw new InvalidOperationException($"NAT policy cannot work: {string.Join("; ", unrouted)}");
             }
 
-            NftablesNat.Apply(next.NatPolicies, next.Egress);
+            if (next.Egress is { } e && !SysctlPreflight.HasInterface(e.Interface))
+            {
+                throw new InvalidOperationException($"daemon.egress_interface: this host has no interface {e.Interface} (see 'ip -br link')");
+            }
+
+            var peers = next.Engine.Tunnels.Where(t => next.NatPolicies.Any(p => p.Tunnel == t.Name)).SelectMany(t => t.RemoteAddresses);
+            CheckSysctls(next, RoutePreflight.Interfaces(next.NatPolicies, peers, next.Egress));
+            try
+            {
+                NftablesNat.Apply(next.NatPolicies, next.Egress);
+            }
+            catch (IOException ex)
+            {
+                // ikesharpd and the control server report InvalidOperationException as one line; nft's refusal is such a line.
+                throw new InvalidOperationException(ex.Message, ex);
+            }
+
             _applied = rules;
             if (next.Egress is { } egress)
             {
@@ -84,17 +99,17 @@ internal sealed partial class GatewayPolicy(DaemonSettings settings, ILogger<Gat
         }
     }
 
-    private void CheckSysctls(DaemonSettings next)
+    private void CheckSysctls(DaemonSettings next, IReadOnlyList<string> interfaces)
     {
-        var wrong = SysctlPreflight.Check();
+        var wrong = SysctlPreflight.Check(interfaces);
         if (wrong.Count > 0 && next.SetSysctls)
         {
-            SysctlPreflight.Apply();
-            LogSysctlsSet(string.Join(", ", wrong.Select(w => $"{w.Key.Replace('/', '.')}={w.Needed}")));
+            SysctlPreflight.Apply(wrong);
+            LogSysctlsSet(string.Join(", ", wrong.Select(w => $"{SysctlPreflight.Name(w.Key)}={w.Needed}")));
         }
         else if (wrong.Count > 0)
         {
-            throw new InvalidOperationException($"this host is not set up as a NAT gateway ({string.Join("; ", wrong.Select(w => $"{w.Key.Replace('/', '.')} is {w.Current}, needs {w.Needed}"))}); " +
+            throw new InvalidOperationException($"this host is not set up as a NAT gateway ({string.Join("; ", wrong.Select(w => $"{SysctlPreflight.Name(w.Key)} is {w.Current}, needs {w.Needed}"))}); " +
                 $"run: {SysctlPreflight.FixCommand(wrong)}  (or set daemon {{ sysctl = set }})");
         }
     }

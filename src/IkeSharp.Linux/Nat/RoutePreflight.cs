@@ -6,23 +6,22 @@ namespace IkeSharp.Linux.Nat;
 /// <summary>
 /// The hosts a NAT policy sends traffic to must be reachable from the gateway: the DNAT targets,
 /// and the internal sources that replies go back to. Found missing at startup, a route would
-/// otherwise show up as a tunnel that is up but carries nothing back.
+/// otherwise show up as a tunnel that is up but carries nothing back. The interfaces of those
+/// routes are also the ones whose forwarding sysctls matter (<see cref="SysctlPreflight"/>).
 /// </summary>
 public static class RoutePreflight
 {
     /// <summary>One line per unreachable address, naming the tunnel, the key and the fix; empty when all are routed.</summary>
-    public static IReadOnlyList<string> Check(IEnumerable<NatPolicy> policies, Func<IPAddress, bool>? routed = null)
+    /// <param name="deviceOf">The interface the route to an address leaves through, null without a route.</param>
+    public static IReadOnlyList<string> Check(IEnumerable<NatPolicy> policies, Func<IPAddress, string?>? deviceOf = null)
     {
-        routed ??= HasRoute;
+        deviceOf ??= DeviceOf;
         var problems = new List<string>();
         foreach (var policy in policies)
         {
-            var targets = policy.DnatMap.Select(m => (Address: m.To, Key: "dnat_map"))
-                .Concat(policy.DnatTarget is { } t ? [(t, "dnat_to")] : [])
-                .Concat(policy.InternalSources.Select(s => (IPNetwork.Parse(s).BaseAddress, "snat_sources")));
-            foreach (var (address, key) in targets.Distinct())
+            foreach (var (address, key) in InternalHosts(policy))
             {
-                if (!routed(address))
+                if (deviceOf(address) is null)
                 {
                     problems.Add($"{policy.Tunnel}.nat.{key}: this host has no route to {address} (add one, e.g. 'ip route add {address}/32 via GATEWAY', or correct {key})");
                 }
@@ -32,16 +31,35 @@ public static class RoutePreflight
         return problems;
     }
 
-    private static bool HasRoute(IPAddress address)
+    /// <summary>
+    /// The interfaces the gateway forwards through: towards the policies' internal hosts and the
+    /// tunnels' peers (decrypted packets enter there), and the egress interface; not the loopback.
+    /// </summary>
+    public static IReadOnlyList<string> Interfaces(IEnumerable<NatPolicy> policies, IEnumerable<IPAddress> peers, EgressPolicy? egress, Func<IPAddress, string?>? deviceOf = null)
+    {
+        deviceOf ??= DeviceOf;
+        var addresses = policies.SelectMany(p => InternalHosts(p).Select(h => h.Address)).Concat(peers).Distinct();
+        return [.. addresses.Select(deviceOf).OfType<string>().Concat(egress is null ? [] : [egress.Interface]).Where(d => d != "lo").Distinct()];
+    }
+
+    private static IEnumerable<(IPAddress Address, string Key)> InternalHosts(NatPolicy policy)
+        => policy.DnatMap.Select(m => (m.To, "dnat_map"))
+            .Concat(policy.DnatTarget is { } t ? [(t, "dnat_to")] : [])
+            .Concat(policy.InternalSources.Select(s => (IPNetwork.Parse(s).BaseAddress, "snat_sources")))
+            .Distinct();
+
+    /// <summary>The "dev" of <c>ip route get</c> (e.g. "172.16.0.5 dev lan0 src 172.16.0.1 uid 0").</summary>
+    private static string? DeviceOf(IPAddress address)
     {
         try
         {
-            _ = IpCommand.Output("-o", "route", "get", address.ToString());
-            return true;
+            var words = IpCommand.Output("-o", "route", "get", address.ToString()).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var dev = Array.IndexOf(words, "dev");
+            return dev >= 0 && dev + 1 < words.Length ? words[dev + 1] : null;
         }
         catch (IOException)
         {
-            return false;
+            return null;
         }
     }
 }
