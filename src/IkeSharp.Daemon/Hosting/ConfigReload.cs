@@ -7,16 +7,17 @@ using Microsoft.Extensions.Logging;
 namespace IkeSharp.Daemon.Hosting;
 
 /// <summary>Where the running configuration came from: what <c>ikesharpd</c> was started with.</summary>
-internal sealed record ConfigSource(string ConfigFile, string? SecretsFile, string? Socket)
+internal sealed record ConfigSource(string ConfigFile, string? SecretsFile, string? Socket, string? LogFile)
 {
-    public DaemonSettings Load() => ConfigLoader.Load(ConfigFile, SecretsFile, Socket);
+    public DaemonSettings Load() => ConfigLoader.Load(ConfigFile, SecretsFile, Socket, LogFile);
 }
 
 /// <summary>
 /// Reload on SIGHUP or <c>ikesharp reload</c>: reads the config again and, if it loads, hands the
 /// tunnels to the engine (unchanged ones keep their SAs) and the NAT policy to the gateway. A config
 /// that does not load changes nothing. Daemon-wide settings that need new sockets or a new datapath
-/// are reported as needing a restart.
+/// are reported as needing a restart. The log file is reopened first, whatever the config says, so
+/// that logrotate's SIGHUP works even while the config on disk is broken.
 /// </summary>
 internal sealed partial class ConfigReload(
     ConfigSource source,
@@ -25,6 +26,7 @@ internal sealed partial class ConfigReload(
     EngineHost host,
     GatewayPolicy gateway,
     IDatapath datapath,
+    IEnumerable<LogFile> logFiles,
     ILogger<ConfigReload> logger) : IHostedService, IDisposable
 {
     private readonly Lock _sync = new();
@@ -51,6 +53,18 @@ internal sealed partial class ConfigReload(
     {
         lock (_sync)
         {
+            foreach (var file in logFiles)
+            {
+                try
+                {
+                    file.Reopen();
+                }
+                catch (ConfigException e)
+                {
+                    LogReopenFailed(e.Message);
+                }
+            }
+
             DaemonSettings next;
             try
             {
@@ -103,6 +117,11 @@ internal sealed partial class ConfigReload(
         {
             yield return "replay_window";
         }
+
+        if ((old.LogFile?.Path, old.LogFile?.SizeLimit) != (next.LogFile?.Path, next.LogFile?.SizeLimit))
+        {
+            yield return "log_file";
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Summary}")]
@@ -110,6 +129,9 @@ internal sealed partial class ConfigReload(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "reload refused, still running the previous config: {Error}")]
     private partial void LogRefused(string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "log file not reopened, still writing to the one open before: {Error}")]
+    private partial void LogReopenFailed(string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "reload: daemon.{Setting} changed; it takes effect at the next restart")]
     private partial void LogNeedsRestart(string setting);
