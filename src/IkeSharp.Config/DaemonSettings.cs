@@ -34,7 +34,7 @@ public sealed record DaemonSettings(
     /// <summary>NAT policies of the tunnels that have a <c>nat</c> block.</summary>
     public ImmutableArray<Linux.Nat.NatPolicy> NatPolicies { get; init; } = [];
 
-    /// <summary>When started from a swanctl.conf: what the in-memory import could not carry over.</summary>
+    /// <summary>When started from a swanctl.conf or an ipsec.conf: what the in-memory import could not carry over.</summary>
     public ImmutableArray<string> ImportReport { get; init; } = [];
 
     /// <summary>Internet egress masquerade of the gateway, if configured.</summary>
