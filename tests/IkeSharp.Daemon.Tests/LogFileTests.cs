@@ -28,13 +28,13 @@ public sealed class LogFileTests : IDisposable
             File.Move(path, path + ".1"); // what logrotate does, before its postrotate SIGHUP
             logger.Information("still into the moved file");
             file.Reopen();
-            logger.Information("after {Rotation}", "rotation");
+            logger.Information("after {Rotation}, pinging every {Interval}", "rotation", TimeSpan.FromSeconds(15));
         }
 
         var rotated = File.ReadAllLines(path + ".1");
         var current = File.ReadAllLines(path);
         Assert.Equal(["before rotation", "still into the moved file"], rotated.Select(MessageOf));
-        Assert.Equal(["after rotation"], current.Select(MessageOf));
+        Assert.Equal(["after rotation, pinging every 00:00:15"], current.Select(MessageOf)); // as on stdout: no quotes
         Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} [+-]\d\d:\d\d \[INF\] ", current[0]);
         foreach (var log in new[] { path, path + ".1" })
         {

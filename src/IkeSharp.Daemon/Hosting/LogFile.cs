@@ -16,8 +16,11 @@ namespace IkeSharp.Daemon.Hosting;
 /// </summary>
 internal sealed class LogFile : ILogEventSink, IDisposable
 {
-    /// <summary>The journal stamps lines itself; a file needs the date and the zone in each line.</summary>
-    private const string TextTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Tunnel} {Message:lj}{NewLine}{Exception}";
+    /// <summary>
+    /// The journal stamps lines itself; a file needs the date and the zone in each line. Values are
+    /// rendered as on stdout (<c>:l</c> alone: no JSON quotes around a time span or an address).
+    /// </summary>
+    private const string TextTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {Tunnel} {Message:l}{NewLine}{Exception}";
 
     /// <summary>0640: the log names peers, identities and addresses (never keys); root and its group may read it.</summary>
     private const UnixFileMode Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
