@@ -55,6 +55,16 @@ else
     echo "Skipped! - Failed: 0, Passed: 0, Skipped: 7 (kernel lab)" >>"$log"
 fi
 
+# The systemd lab: the published binaries with docs/systemd/ under a real systemd (systemd-nspawn,
+# private network); each check of the unit counts as one test.
+if [[ $(id -u) -eq 0 ]]; then
+    echo "== systemd lab (nspawn): interop-tests/systemd-lab.sh"
+    interop-tests/systemd-lab.sh 2>&1 | tee -a "$log" || status=1
+else
+    echo "== systemd lab skipped: it needs root"
+    echo "Skipped! - Failed: 0, Passed: 0, Skipped: 11 (systemd lab)" >>"$log"
+fi
+
 # One plain closing line summed over all test assemblies and the kernel lab's scenarios.
 awk '
     /^== summary/ { lab = 1 }

@@ -92,6 +92,9 @@ internal sealed class IkeSharpDaemon : IDisposable
         return t["ike_sas"]!.AsArray().Select(s => s!.AsObject()).FirstOrDefault(s => s["state"]!.GetValue<string>() == "ESTABLISHED");
     }
 
+    /// <summary>SIGHUP, as <c>systemctl reload</c> and logrotate's postrotate send it.</summary>
+    public void Hangup() => Shell.Run($"kill -HUP {_process.Id}");
+
     /// <summary>SIGTERM, as systemd stops it; waits for a clean exit.</summary>
     public void Stop()
     {

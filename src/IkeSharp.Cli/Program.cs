@@ -8,9 +8,6 @@ var root = new RootCommand("ikesharp: IKEv2 tools and control of the IkeSharp da
     DecodeCommand.Create(),
     ConfigCommands.Create(),
 };
-foreach (var command in ControlCommands.Create())
-{
-    root.Subcommands.Add(command);
-}
+ControlCommands.AddTo(root);
 
 return root.Parse(args).Invoke();

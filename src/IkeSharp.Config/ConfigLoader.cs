@@ -19,7 +19,7 @@ public static class ConfigLoader
 {
     public const string DefaultSocket = "/run/ikesharp/ikesharp.sock";
 
-    private static readonly string[] DaemonKeys = ["listen", "datapath", "secrets", "socket", "cookie_threshold", "half_open_timeout", "tun_device", "replay_window", "sysctl", "egress_interface", "egress_sources"];
+    private static readonly string[] DaemonKeys = ["listen", "datapath", "secrets", "socket", "cookie_threshold", "half_open_timeout", "tun_device", "replay_window", "sysctl", "egress_interface", "egress_sources", "log_file", "log_file_limit"];
 
     private static readonly string[] TunnelKeys =
     [
@@ -34,7 +34,8 @@ public static class ConfigLoader
 
     /// <param name="secretsOverride">A secrets file given on the command line, instead of the config's <c>secrets</c> key.</param>
     /// <param name="socketOverride">A control socket path given on the command line.</param>
-    public static DaemonSettings Load(string path, string? secretsOverride = null, string? socketOverride = null)
+    /// <param name="logFileOverride">A log file given on the command line, instead of the config's <c>log_file</c> key.</param>
+    public static DaemonSettings Load(string path, string? secretsOverride = null, string? socketOverride = null, string? logFileOverride = null)
     {
         var file = Path.GetFullPath(path);
         if (!File.Exists(file))
@@ -50,7 +51,7 @@ public static class ConfigLoader
                 : File.Exists(imported.SecretsFile) ? LoadSecrets(imported.SecretsFile) : null;
             try
             {
-                return Load(file, ConfigSyntax.Parse(imported.Result.Config, file), secrets, imported.SecretsFile, socketOverride, [.. imported.Result.Report]);
+                return Load(file, ConfigSyntax.Parse(imported.Result.Config, file), secrets, imported.SecretsFile, socketOverride, logFileOverride, [.. imported.Result.Report]);
             }
             catch (ConfigException e) when (e.File == file || (imported.SecretsImported && e.File == imported.SecretsFile))
             {
@@ -61,12 +62,11 @@ public static class ConfigLoader
         var root = ConfigSyntax.Parse(text, file, echoContent: !text.Contains("secrets", StringComparison.Ordinal));
         var daemonSection = root.Section("daemon");
         var secretsPath = secretsOverride ?? (daemonSection?.Entry("secrets") is { } s ? Resolve(file, s.Value) : Path.Combine(Path.GetDirectoryName(file)!, "secrets.conf"));
-        return Load(file, root, File.Exists(secretsPath) ? LoadSecrets(secretsPath) : null, secretsPath, socketOverride, []);
+        return Load(file, root, File.Exists(secretsPath) ? LoadSecrets(secretsPath) : null, secretsPath, socketOverride, logFileOverride, []);
     }
 
-    private static DaemonSettings Load(string file, ConfigSection root, ConfigSection? secrets, string secretsPath, string? socketOverride, ImmutableArray<string> importReport)
+    private static DaemonSettings Load(string file, ConfigSection root, ConfigSection? secrets, string secretsPath, string? socketOverride, string? logFileOverride, ImmutableArray<string> importReport)
     {
-
         CheckKnown(root, [], ["daemon", "tunnels"]);
         var daemon = root.Section("daemon") ?? new ConfigSection("daemon", 0, file);
         CheckKnown(daemon, DaemonKeys, []);
@@ -126,9 +126,28 @@ public static class ConfigLoader
                 ? new Linux.Nat.EgressPolicy(ei.Value, daemon.Entry("egress_sources") is { } es ? [.. Split(es).Select(x => TrafficSelectorNarrowing.FromPrefix(x).ToString())]
                     : throw new ConfigException(file, ei.Line, "egress_sources", "egress_interface needs the internal subnets to masquerade", "set egress_sources, e.g. 20.0.0.0/16"))
                 : null,
+            LogFile = LoadLogFile(file, daemon, logFileOverride),
             SetSysctls = daemon.Entry("sysctl") is { } sc && (sc.Value == "set" ? true : sc.Value == "check" ? false
                 : throw new ConfigException(file, sc.Line, sc.Key, $"unknown value '{sc.Value}'", "use set (IkeSharp sets forwarding and redirects) or check (refuse to start, printing the command)")),
         };
+    }
+
+    private static LogFileSettings? LoadLogFile(string file, ConfigSection daemon, string? logFileOverride)
+    {
+        var limitEntry = daemon.Entry("log_file_limit");
+        var limit = limitEntry is null ? LogFileSettings.DefaultSizeLimit : Size(file, limitEntry);
+        if (logFileOverride is not null)
+        {
+            return new LogFileSettings(Path.GetFullPath(logFileOverride), limit, file, 0, "--log-file");
+        }
+
+        if (daemon.Entry("log_file") is { } entry)
+        {
+            return new LogFileSettings(Resolve(file, entry.Value), limit, file, entry.Line, entry.Key);
+        }
+
+        return limitEntry is null ? null
+            : throw new ConfigException(file, limitEntry.Line, limitEntry.Key, "log_file_limit without a log_file", "set log_file = /var/log/ikesharp/ikesharpd.log, or remove log_file_limit");
     }
 
     private static TunnelConfig LoadTunnel(ConfigSection t, string file, ConfigSection? secrets, string secretsPath)
@@ -505,6 +524,16 @@ public static class ConfigLoader
     private static double Number(string file, ConfigEntry entry, double min, double max)
         => double.TryParse(entry.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max ? value
             : throw new ConfigException(file, entry.Line, entry.Key, $"'{entry.Value}' is not a number from {min} to {max}", $"write a number between {min} and {max}");
+
+    /// <summary>A size in bytes: <c>1048576</c>, <c>512k</c>, <c>100M</c>, <c>1G</c> (powers of 1024); 0 means none.</summary>
+    private static long Size(string file, ConfigEntry entry)
+    {
+        var text = entry.Value;
+        var (number, unit) = text.Length > 0 && char.IsLetter(text[^1]) ? (text[..^1], char.ToUpperInvariant(text[^1])) : (text, 'B');
+        var multiplier = unit switch { 'B' => 1L, 'K' => 1L << 10, 'M' => 1L << 20, 'G' => 1L << 30, _ => 0 };
+        return multiplier != 0 && long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= long.MaxValue / multiplier ? value * multiplier
+            : throw new ConfigException(file, entry.Line, entry.Key, $"'{text}' is not a size", "write bytes or a number with k, M or G, e.g. 100M (0 for no limit)");
+    }
 
     /// <summary>strongSwan durations: <c>30</c> or <c>30s</c>, <c>5m</c>, <c>1h</c>, <c>1d</c>.</summary>
     private static TimeSpan Duration(string file, ConfigEntry entry)

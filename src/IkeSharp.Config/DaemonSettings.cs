@@ -34,12 +34,29 @@ public sealed record DaemonSettings(
     /// <summary>NAT policies of the tunnels that have a <c>nat</c> block.</summary>
     public ImmutableArray<Linux.Nat.NatPolicy> NatPolicies { get; init; } = [];
 
-    /// <summary>When started from a swanctl.conf: what the in-memory import could not carry over.</summary>
+    /// <summary>When started from a swanctl.conf or an ipsec.conf: what the in-memory import could not carry over.</summary>
     public ImmutableArray<string> ImportReport { get; init; } = [];
 
     /// <summary>Internet egress masquerade of the gateway, if configured.</summary>
     public Linux.Nat.EgressPolicy? Egress { get; init; }
 
+    /// <summary>The file the log also goes to, if any.</summary>
+    public LogFileSettings? LogFile { get; init; }
+
     /// <summary>Set the gateway sysctls (forwarding on, redirects off) instead of only checking them.</summary>
     public bool SetSysctls { get; init; }
+}
+
+/// <summary>
+/// The daemon's log file (<c>daemon { log_file }</c> or <c>--log-file</c>) and where it was set, so
+/// that failing to open it is reported like any other config error.
+/// </summary>
+/// <param name="SizeLimit">Bytes after which lines are dropped until the file is rotated; 0 for no limit.</param>
+/// <param name="Key"><c>log_file</c>, or <c>--log-file</c> when the command line named it.</param>
+public sealed record LogFileSettings(string Path, long SizeLimit, string ConfigFile, int Line, string Key)
+{
+    /// <summary>A backstop for a missing logrotate rule: lines are dropped, not the disk filled.</summary>
+    public const long DefaultSizeLimit = 100L << 20;
+
+    public ConfigException Error(string problem, string fix) => new(ConfigFile, Line, Key, problem, fix);
 }

@@ -15,17 +15,21 @@ using Serilog.Formatting.Compact;
 var config = new Option<FileInfo>("--config") { Description = "ikesharp.conf to run with (a swanctl.conf or ipsec.conf is imported in memory)", Required = true };
 var secrets = new Option<FileInfo?>("--secrets") { Description = "secrets file (default: the config's 'secrets' key, else secrets.conf beside it; for an ipsec.conf, the ipsec.secrets beside it)" };
 var socket = new Option<string?>("--socket") { Description = $"control socket path (default {ConfigLoader.DefaultSocket})" };
-var logFormat = new Option<string>("--log-format") { Description = "text or json", DefaultValueFactory = _ => "text" };
+var logFormat = new Option<string>("--log-format") { Description = "text or json (stdout and the log file)", DefaultValueFactory = _ => "text" };
+var logFile = new Option<FileInfo?>("--log-file") { Description = "also append the log to this file (default: the config's 'log_file' key); reopened on SIGHUP, for logrotate" };
 var logLevel = new Option<LogEventLevel>("--log-level") { Description = "Verbose, Debug, Information, Warning, Error", DefaultValueFactory = _ => LogEventLevel.Information };
 var datapath = new Option<DatapathKind?>("--datapath") { Description = "override the config's datapath (auto, kernel, userspace, record)" };
-var root = new RootCommand("ikesharpd: the IkeSharp IKEv2 daemon") { config, secrets, socket, logFormat, logLevel, datapath };
+var root = new RootCommand("ikesharpd: the IkeSharp IKEv2 daemon") { config, secrets, socket, logFormat, logFile, logLevel, datapath };
 root.SetAction(async (result, cancellation) =>
 {
     DaemonSettings settings;
-    var source = new ConfigSource(result.GetValue(config)!.FullName, result.GetValue(secrets)?.FullName, result.GetValue(socket));
+    LogFile? file;
+    var json = result.GetValue(logFormat) == "json";
+    var source = new ConfigSource(result.GetValue(config)!.FullName, result.GetValue(secrets)?.FullName, result.GetValue(socket), result.GetValue(logFile)?.FullName);
     try
     {
         settings = source.Load();
+        file = settings.LogFile is { } fileSettings ? LogFile.Open(fileSettings, json) : null;
     }
     catch (ConfigException e)
     {
@@ -43,9 +47,14 @@ root.SetAction(async (result, cancellation) =>
         .MinimumLevel.Is(result.GetValue(logLevel))
         .Enrich.FromLogContext()
         .WriteTo.Sink(broadcast);
-    logger = result.GetValue(logFormat) == "json"
+    logger = json
         ? logger.WriteTo.Console(new CompactJsonFormatter())
         : logger.WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss.fff} [{Level:u3}] {Tunnel} {Message:lj}{NewLine}{Exception}");
+    if (file is not null)
+    {
+        logger = logger.WriteTo.Sink(file);
+    }
+
     Log.Logger = logger.CreateLogger();
 
     // No defaults: IkeSharp reads no appsettings.json, and the default content root (the working
@@ -71,6 +80,11 @@ root.SetAction(async (result, cancellation) =>
     });
     builder.Services.AddSingleton(source);
     builder.Services.AddSingleton(broadcast);
+    if (file is not null)
+    {
+        builder.Services.AddSingleton(file); // ConfigReload reopens it; the Serilog logger disposes it
+    }
+
     builder.Services.AddSingleton<EngineHost>();
     builder.Services.AddSingleton<GatewayPolicy>();
     builder.Services.AddSingleton<ConfigReload>();

@@ -80,6 +80,8 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("encap = yes", "encap = maybe", 16, "encap", "write yes or no")]
     [InlineData("rekey_time = 1h", "rekey_time = 2h", 22, "customer.children.net.rekey_time", "rekey_time must be below life_time")]
     [InlineData("life_bytes = 4000000000", "life_bytes = 4 GB", 24, "customer.children.net.life_bytes", "'4 GB' is not a whole number")]
+    [InlineData("listen = 192.0.2.1", "listen = 192.0.2.1\n    log_file = ikesharpd.log\n    log_file_limit = 100MB", 5, "log_file_limit", "'100MB' is not a size")]
+    [InlineData("listen = 192.0.2.1", "listen = 192.0.2.1\n    log_file_limit = 100M", 4, "log_file_limit", "log_file_limit without a log_file")]
     public void Mistakes_name_file_line_key_and_fix(string good, string bad, int line, string key, string expected)
     {
         var e = Assert.Throws<ConfigException>(() => Load(Valid.Replace(good, bad), Secrets));
@@ -89,6 +91,20 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(key, e.Key);
         Assert.Contains(expected, e.Message);
         Assert.StartsWith($"{e.File}:{line}: {key}: ", e.Message);
+    }
+
+    [Fact]
+    public void Log_file_is_found_beside_the_config_remembers_where_it_was_set_and_the_command_line_wins()
+    {
+        Assert.Null(Load(Valid, Secrets).LogFile);
+
+        var configured = Load(Valid.Replace("listen = 192.0.2.1", "listen = 192.0.2.1\n    log_file = log/ikesharpd.log"), Secrets).LogFile!;
+        Assert.Equal((Path.Combine(_dir, "log", "ikesharpd.log"), LogFileSettings.DefaultSizeLimit, 4, "log_file"), (configured.Path, configured.SizeLimit, configured.Line, configured.Key));
+
+        Load(Valid.Replace("listen = 192.0.2.1", "listen = 192.0.2.1\n    log_file = log/ikesharpd.log\n    log_file_limit = 10M"), Secrets);
+        var overridden = ConfigLoader.Load(Path.Combine(_dir, "ikesharp.conf"), logFileOverride: "/var/log/elsewhere.log").LogFile!;
+        Assert.Equal(("/var/log/elsewhere.log", 10L << 20, "--log-file"), (overridden.Path, overridden.SizeLimit, overridden.Key));
+        Assert.StartsWith($"{Path.Combine(_dir, "ikesharp.conf")}:0: --log-file: ", overridden.Error("cannot write", "fix it").Message);
     }
 
     [Fact]

@@ -90,5 +90,65 @@ public sealed class SwanctlImportTests : IDisposable
         Assert.Contains(report, r => r.StartsWith("swanctl.conf:7: nat-instance.rekey_time = 4h not carried over: rekeying is not implemented yet"));
         Assert.Contains(report, r => r.Contains("nat-instance.children.net.mode = tunnel not carried over"));
         Assert.Contains(report, r => r.Contains("block 'pools' not carried over"));
+        Assert.DoesNotContain(report, r => r.Contains("ike-eip")); // the connection uses it
+    }
+
+    [Fact]
+    public void Authentication_rounds_and_secrets_left_behind_are_reported_too()
+    {
+        const string conf = """
+            connections {
+              gw {
+                remote_addrs = 198.51.100.10
+                local {
+                  auth = pubkey
+                  certs = gw.pem
+                  eap_id = %any
+                }
+                remote {
+                  auth = pubkey
+                  cacerts = ca.pem
+                  revocation = strict
+                }
+                remote-2 {
+                  auth = eap-md5
+                }
+                children {
+                  net {
+                    remote_ts = 10.2.0.0/16
+                  }
+                }
+              }
+              road {
+                local {
+                  auth = eap-mschapv2
+                }
+              }
+            }
+            secrets {
+              ike-old {
+                id = 192.0.2.99
+                secret = unused
+              }
+              private-gw {
+                file = gw.key
+              }
+              eap-carol {
+                id = carol
+                secret = password
+              }
+            }
+            """;
+
+        var report = SwanctlImporter.Import(conf, "swanctl.conf").Report;
+
+        Assert.Contains("swanctl.conf:7: gw.local.eap_id = %any not carried over: no IkeSharp equivalent", report);
+        Assert.Contains("swanctl.conf:12: gw.remote.revocation = strict not carried over: no IkeSharp equivalent", report);
+        Assert.Contains("swanctl.conf:14: gw.remote-2 not carried over: IkeSharp does one authentication round per side", report);
+        Assert.Contains("swanctl.conf:25: road.auth = eap-mschapv2 not carried over: IkeSharp authenticates with psk or pubkey only", report);
+        Assert.Contains("swanctl.conf:30: secret 'ike-old' not carried over: no imported connection uses it", report);
+        Assert.Contains(report, r => r.StartsWith("swanctl.conf:34: secret 'private-gw' not carried over: set local_key to the key file (gw.key,", StringComparison.Ordinal));
+        Assert.Contains(report, r => r.StartsWith("swanctl.conf:37: secret 'eap-carol' not carried over: IkeSharp has no use for it", StringComparison.Ordinal));
+        Assert.DoesNotContain(report, r => r.Contains("password") || r.Contains("unused")); // never a secret's value
     }
 }

@@ -13,9 +13,11 @@ internal static class ControlCommands
 {
     public const string DefaultSocket = "/run/ikesharp/ikesharp.sock";
 
-    public static IEnumerable<Command> Create()
+    /// <summary>Adds the commands to <paramref name="root"/>, and <c>--socket</c> before or after them (<c>ikesharp --socket PATH status</c>).</summary>
+    public static void AddTo(RootCommand root)
     {
-        var socket = new Option<string>("--socket") { Description = "the daemon's control socket", DefaultValueFactory = _ => DefaultSocket, Recursive = true };
+        var socket = new Option<string>("--socket") { Description = "the daemon's control socket", DefaultValueFactory = _ => DefaultSocket };
+        root.Options.Add(socket);
         var json = new Option<bool>("--json") { Description = "print the daemon's JSON answer" };
         var status = new Command("status", "Show every tunnel with its IKE SA and Child SAs (like swanctl --list-sas)") { socket, json };
         status.SetAction(r => Run(r.GetValue(socket)!, new JsonObject { ["command"] = "status" }, r.GetValue(json) ? Json : StatusText.Render));
@@ -31,7 +33,10 @@ internal static class ControlCommands
         var only = new Argument<string?>("tunnel") { Description = "only this tunnel's lines", Arity = ArgumentArity.ZeroOrOne };
         var log = new Command("log", "Print the daemon's recent log (negotiations explained), optionally one tunnel's, and follow it") { socket, follow, only };
         log.SetAction((r, cancel) => FollowLog(r.GetValue(socket)!, r.GetValue(only), r.GetValue(follow), cancel));
-        return [status, up, down, reload, log];
+        foreach (var command in new[] { status, up, down, reload, log })
+        {
+            root.Subcommands.Add(command);
+        }
     }
 
     private static int Run(string socketPath, JsonObject request, Func<JsonObject, string> render)

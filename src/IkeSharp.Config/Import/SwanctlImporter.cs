@@ -40,10 +40,17 @@ public static class SwanctlImporter
         var report = new List<string>();
         var config = NativeText.Config(file);
         var secrets = new StringBuilder("secrets {\n");
-        var psks = (root.Section("secrets")?.Sections ?? []).Where(s => s.Name.StartsWith("ike", StringComparison.Ordinal)).ToList();
+        var secretSections = root.Section("secrets")?.Sections ?? [];
+        var psks = secretSections.Where(s => s.Name.StartsWith("ike", StringComparison.Ordinal)).ToList();
+        var usedPsks = new HashSet<ConfigSection>();
         foreach (var connection in root.Section("connections")?.Sections ?? [])
         {
-            ImportConnection(connection, config, secrets, psks, report);
+            ImportConnection(connection, config, secrets, psks, usedPsks, report);
+        }
+
+        foreach (var secret in secretSections.Where(s => !usedPsks.Contains(s)))
+        {
+            report.Add($"{secret.File}:{secret.Line}: secret '{secret.Name}' not carried over: {SecretReason(secret)}");
         }
 
         foreach (var other in root.Sections.Where(s => s.Name is not ("connections" or "secrets")))
@@ -56,7 +63,16 @@ public static class SwanctlImporter
         return new ImportResult(config.ToString(), secrets.ToString(), report);
     }
 
-    private static void ImportConnection(ConfigSection connection, StringBuilder config, StringBuilder secrets, List<ConfigSection> psks, List<string> report)
+    private static string SecretReason(ConfigSection secret) => secret.Name switch
+    {
+        var n when n.StartsWith("ike", StringComparison.Ordinal) => "no imported connection uses it",
+        var n when n.StartsWith("private", StringComparison.Ordinal) || n.StartsWith("rsa", StringComparison.Ordinal)
+            || n.StartsWith("ecdsa", StringComparison.Ordinal) || n.StartsWith("pkcs8", StringComparison.Ordinal)
+            => $"set local_key to the key file{(secret.Entry("file") is { } file ? $" ({file.Value}, in /etc/swanctl's private/, rsa/ or ecdsa/ directory)" : "")}; a passphrase is not carried over (IkeSharp reads unencrypted PEM keys)",
+        _ => "IkeSharp has no use for it (no EAP, XAUTH, PKCS#12 or smartcards)",
+    };
+
+    private static void ImportConnection(ConfigSection connection, StringBuilder config, StringBuilder secrets, List<ConfigSection> psks, HashSet<ConfigSection> usedPsks, List<string> report)
     {
         var name = connection.Name;
         void Skip(ConfigEntry entry, string why) => report.Add($"{connection.File}:{entry.Line}: {name}.{entry.Key} = {entry.Value} not carried over: {why}");
@@ -93,7 +109,21 @@ public static class SwanctlImporter
         var local = connection.Sections.FirstOrDefault(s => s.Name.StartsWith("local", StringComparison.Ordinal));
         var remote = connection.Sections.FirstOrDefault(s => s.Name.StartsWith("remote", StringComparison.Ordinal));
         var auth = local?.Entry("auth")?.Value ?? remote?.Entry("auth")?.Value ?? "psk";
-        config.AppendLine($"        auth = {(auth.StartsWith("pubkey", StringComparison.Ordinal) || auth.StartsWith("rsa", StringComparison.Ordinal) || auth.StartsWith("ecdsa", StringComparison.Ordinal) ? "pubkey" : auth == "psk" ? "psk" : auth)}");
+        ReportUnused(connection, local, ["auth", "id", "certs", "pubkeys"], report);
+        ReportUnused(connection, remote, ["auth", "id", "pubkeys", "cacerts"], report);
+        foreach (var other in connection.Sections.Where(s => s != local && s != remote && s.Name != "children"))
+        {
+            report.Add($"{connection.File}:{other.Line}: {name}.{other.Name} not carried over: " +
+                (other.Name.StartsWith("local", StringComparison.Ordinal) || other.Name.StartsWith("remote", StringComparison.Ordinal) ? "IkeSharp does one authentication round per side" : "no IkeSharp equivalent"));
+        }
+
+        var nativeAuth = auth.StartsWith("pubkey", StringComparison.Ordinal) || auth.StartsWith("rsa", StringComparison.Ordinal) || auth.StartsWith("ecdsa", StringComparison.Ordinal) ? "pubkey" : auth;
+        config.AppendLine($"        auth = {nativeAuth}");
+        if (nativeAuth is not ("psk" or "pubkey") && (local?.Entry("auth") ?? remote?.Entry("auth")) is { } authEntry)
+        {
+            // Written as it is, so that loading the config stops at this tunnel until it is changed.
+            report.Add($"{connection.File}:{authEntry.Line}: {name}.auth = {auth} not carried over: IkeSharp authenticates with psk or pubkey only");
+        }
         if (local?.Entry("id") is { } localId)
         {
             config.AppendLine($"        local_id = {Quote(localId.Value)}");
@@ -178,12 +208,22 @@ public static class SwanctlImporter
                 ?? psks.FirstOrDefault(s => !s.Entries.Any(e => e.Key.StartsWith("id", StringComparison.Ordinal)));
             if (secret?.Entry("secret") is { } value)
             {
+                usedPsks.Add(secret);
                 NativeText.AppendPsk(secrets, name, Quote(value.Value));
             }
             else
             {
                 report.Add($"{connection.File}:{connection.Line}: {name}: no ike secret with id {remoteIdValue ?? "(any)"}; add its psk to the secrets file");
             }
+        }
+    }
+
+    /// <summary>An authentication round's keys that the import does not read.</summary>
+    private static void ReportUnused(ConfigSection connection, ConfigSection? round, string[] read, List<string> report)
+    {
+        foreach (var entry in round?.Entries.Where(e => !read.Contains(e.Key)) ?? [])
+        {
+            report.Add($"{connection.File}:{entry.Line}: {connection.Name}.{round!.Name}.{entry.Key} = {entry.Value} not carried over: no IkeSharp equivalent");
         }
     }
 

@@ -7,9 +7,9 @@ using Microsoft.Extensions.Logging;
 namespace IkeSharp.Daemon.Hosting;
 
 /// <summary>Where the running configuration came from: what <c>ikesharpd</c> was started with.</summary>
-internal sealed record ConfigSource(string ConfigFile, string? SecretsFile, string? Socket)
+internal sealed record ConfigSource(string ConfigFile, string? SecretsFile, string? Socket, string? LogFile)
 {
-    public DaemonSettings Load() => ConfigLoader.Load(ConfigFile, SecretsFile, Socket);
+    public DaemonSettings Load() => ConfigLoader.Load(ConfigFile, SecretsFile, Socket, LogFile);
 }
 
 /// <summary>
@@ -17,7 +17,8 @@ internal sealed record ConfigSource(string ConfigFile, string? SecretsFile, stri
 /// tunnels to the engine (unchanged ones keep their SAs) and the NAT policy to the gateway. A config
 /// that does not load, or whose NAT policy this host cannot apply (sysctls, routes, nft), leaves the
 /// tunnels and the NAT table as they were. Daemon-wide settings that need new sockets or a new
-/// datapath are reported as needing a restart.
+/// datapath are reported as needing a restart. The log file is reopened first, whatever the config
+/// says, so that logrotate's SIGHUP works even while the config on disk is broken.
 /// </summary>
 internal sealed partial class ConfigReload(
     ConfigSource source,
@@ -26,6 +27,7 @@ internal sealed partial class ConfigReload(
     EngineHost host,
     GatewayPolicy gateway,
     IDatapath datapath,
+    IEnumerable<LogFile> logFiles,
     ILogger<ConfigReload> logger) : IHostedService, IDisposable
 {
     private readonly Lock _sync = new();
@@ -52,6 +54,18 @@ internal sealed partial class ConfigReload(
     {
         lock (_sync)
         {
+            foreach (var file in logFiles)
+            {
+                try
+                {
+                    file.Reopen();
+                }
+                catch (ConfigException e)
+                {
+                    LogReopenFailed(e.Message);
+                }
+            }
+
             DaemonSettings next;
             try
             {
@@ -114,6 +128,11 @@ internal sealed partial class ConfigReload(
         {
             yield return "replay_window";
         }
+
+        if ((old.LogFile?.Path, old.LogFile?.SizeLimit) != (next.LogFile?.Path, next.LogFile?.SizeLimit))
+        {
+            yield return "log_file";
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Summary}")]
@@ -121,6 +140,9 @@ internal sealed partial class ConfigReload(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "reload refused, still running the previous config: {Error}")]
     private partial void LogRefused(string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "log file not reopened, still writing to the one open before: {Error}")]
+    private partial void LogReopenFailed(string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "reload: daemon.{Setting} changed; it takes effect at the next restart")]
     private partial void LogNeedsRestart(string setting);

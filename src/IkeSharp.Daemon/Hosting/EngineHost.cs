@@ -138,7 +138,7 @@ internal sealed partial class EngineHost(
     [LoggerMessage(Level = LogLevel.Information, Message = "ikesharpd starting with {Config}: {Tunnels} tunnel(s); datapath {Datapath}")]
     private partial void LogStarting(string config, int tunnels, string datapath);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "swanctl.conf import: {Line}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "import: {Line}")]
     private partial void LogImport(string line);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "stopping: deleting {IkeSas} IKE SA(s)")]
