@@ -184,6 +184,9 @@ break_psk() {
     expect "IkeSharp reports AUTHENTICATION_FAILED and what to check (ID and PSK)" wait_for 30 "IkeSharp to report the rejected authentication" ikesharp_explained
     compose logs --no-color natgw | grep -E "sending IKE_AUTH|received IKE_AUTH|peer rejected|failed|retrying" | tail -6 || true
     step "strongSwan's side of the story (custgw)"
+    # shellcheck disable=SC2317 # called through wait_for
+    strongswan_explained() { compose logs --no-color custgw | grep "MAC mismatched" >/dev/null; }
+    wait_for 10 "strongSwan's log of the failed authentication" strongswan_explained || true
     compose logs --no-color custgw | grep -E "authentication of|MAC mismatch|AUTHENTICATION_FAILED" | tail -4 || true
 
     trap - EXIT

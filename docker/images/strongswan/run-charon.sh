@@ -20,6 +20,7 @@ charon {
       default = 1
       ike = 2
       time_format = %H:%M:%S
+      flush_line = yes
     }
   }
 }
