@@ -27,15 +27,17 @@ internal sealed partial class ControlServer(DaemonSettings settings, IkeEngine e
     {
         var path = settings.ControlSocket;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        if (File.Exists(path))
-        {
-            File.Delete(path); // a stale socket of a previous run; binding would fail
-        }
 
+        // Bound and listening under a temporary name, then renamed into place: the path never
+        // names a socket that refuses connections or that others may open (a stale one of a
+        // previous run is replaced in the same step).
+        var pending = path + ".new";
+        File.Delete(pending);
         _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        _listener.Bind(new UnixDomainSocketEndPoint(path));
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        _listener.Bind(new UnixDomainSocketEndPoint(pending));
+        File.SetUnixFileMode(pending, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         _listener.Listen(16);
+        File.Move(pending, path, overwrite: true);
         LogListening(path);
         _accepting = AcceptLoop(_listener);
         return Task.CompletedTask;
