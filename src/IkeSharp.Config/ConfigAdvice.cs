@@ -16,7 +16,8 @@ public static class ConfigAdvice
         var warnings = new List<string>();
         foreach (var tunnel in settings.Engine.Tunnels)
         {
-            var proposals = tunnel.IkeProposals.Concat(tunnel.Children.SelectMany(c => c.EspProposals)).ToList();
+            var proposals = (settings.ExplicitProposals.Contains($"{tunnel.Name}.ike_proposals") ? tunnel.IkeProposals : [])
+                .Concat(tunnel.Children.Where(c => settings.ExplicitProposals.Contains($"{tunnel.Name}.children.{c.Name}.esp_proposals")).SelectMany(c => c.EspProposals)).ToList();
             var transforms = proposals.SelectMany(p => p.Transforms).Distinct().ToList();
             foreach (var group in transforms.Where(t => t.Type == TransformType.KE && (KeyExchangeMethod)t.Id is KeyExchangeMethod.MODP_768 or KeyExchangeMethod.MODP_1024 or KeyExchangeMethod.MODP_1536))
             {

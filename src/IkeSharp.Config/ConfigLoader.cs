@@ -127,6 +127,8 @@ public static class ConfigLoader
                     : throw new ConfigException(file, ei.Line, "egress_sources", "egress_interface needs the internal subnets to masquerade", "set egress_sources, e.g. 20.0.0.0/16"))
                 : null,
             LogFile = LoadLogFile(file, daemon, logFileOverride),
+            ExplicitProposals = [.. tunnelsSection.Sections.Where(t => t.Entry("ike_proposals") is not null).Select(t => $"{t.Name}.ike_proposals"),
+                .. tunnelsSection.Sections.SelectMany(t => t.Section("children")!.Sections.Where(c => c.Entry("esp_proposals") is not null).Select(c => $"{t.Name}.children.{c.Name}.esp_proposals"))],
             SetSysctls = daemon.Entry("sysctl") is { } sc && (sc.Value == "set" ? true : sc.Value == "check" ? false
                 : throw new ConfigException(file, sc.Line, sc.Key, $"unknown value '{sc.Value}'", "use set (IkeSharp sets forwarding and redirects) or check (refuse to start, printing the command)")),
         };

@@ -43,6 +43,12 @@ public sealed record DaemonSettings(
     /// <summary>The file the log also goes to, if any.</summary>
     public LogFileSettings? LogFile { get; init; }
 
+    /// <summary>
+    /// The proposal keys the config wrote (<c>tunnel.ike_proposals</c>, <c>tunnel.children.child.esp_proposals</c>):
+    /// only those get weak-algorithm advice, since the defaults offer SHA-1 on purpose, for old peers.
+    /// </summary>
+    public ImmutableHashSet<string> ExplicitProposals { get; init; } = [];
+
     /// <summary>Set the gateway sysctls (forwarding on, redirects off) instead of only checking them.</summary>
     public bool SetSysctls { get; init; }
 }

@@ -1,5 +1,6 @@
 using IkeSharp.Config;
 using IkeSharp.Engine.Configuration;
+using IkeSharp.Protocol;
 
 namespace IkeSharp.Daemon.Tests;
 
@@ -175,6 +176,17 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Contains(warnings, w => w.Contains("SHA-1 is offered"));
         Assert.Contains(warnings, w => w.Contains("only 5 octets"));
         Assert.Empty(ConfigAdvice.Warnings(Load(Valid.Replace("aes256-sha1-modp2048", "aes256gcm16-prfsha384-x25519").Replace("esp_proposals = aes256-sha1", "esp_proposals = aes256gcm16"), Secrets)));
+    }
+
+    [Fact]
+    public void Default_proposals_get_no_weak_algorithm_warning_but_written_ones_do()
+    {
+        var defaults = Load(Valid.Replace("ike_proposals = aes256-sha1-modp2048", "").Replace("esp_proposals = aes256-sha1", ""), Secrets);
+        var writtenEsp = Load(Valid.Replace("ike_proposals = aes256-sha1-modp2048", ""), Secrets);
+
+        Assert.Contains(defaults.Engine.Tunnels[0].Children[0].EspProposals.SelectMany(p => p.Transforms), t => t is { Type: TransformType.INTEG, Id: (ushort)IntegrityAlgorithm.AUTH_HMAC_SHA1_96 });
+        Assert.Empty(ConfigAdvice.Warnings(defaults));
+        Assert.Equal(["customer: SHA-1 is offered (RFC 8247 allows it, but recommends SHA-2); prefer sha256 where the peer supports it"], ConfigAdvice.Warnings(writtenEsp));
     }
 
     private DaemonSettings Load(string config, string secrets, UnixFileMode secretsMode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
