@@ -25,7 +25,7 @@ root.SetAction(async (result, cancellation) =>
     DaemonSettings settings;
     LogFile? file;
     var json = result.GetValue(logFormat) == "json";
-    var source = new ConfigSource(result.GetValue(config)!.FullName, result.GetValue(secrets)?.FullName, result.GetValue(socket), result.GetValue(logFile)?.FullName);
+    var source = new ConfigSource(result.GetValue(config)!.FullName, result.GetValue(secrets)?.FullName, result.GetValue(socket), result.GetValue(logFile)?.FullName, result.GetValue(datapath));
     try
     {
         settings = source.Load();
@@ -35,11 +35,6 @@ root.SetAction(async (result, cancellation) =>
     {
         await Console.Error.WriteLineAsync($"ikesharpd: invalid configuration: {e.Message}").ConfigureAwait(false);
         return 78; // EX_CONFIG
-    }
-
-    if (result.GetValue(datapath) is { } forced)
-    {
-        settings = settings with { Datapath = forced };
     }
 
     var broadcast = new LogBroadcast();

@@ -6,10 +6,18 @@ using Microsoft.Extensions.Logging;
 
 namespace IkeSharp.Daemon.Hosting;
 
-/// <summary>Where the running configuration came from: what <c>ikesharpd</c> was started with.</summary>
-internal sealed record ConfigSource(string ConfigFile, string? SecretsFile, string? Socket, string? LogFile)
+/// <summary>
+/// Where the running configuration came from: what <c>ikesharpd</c> was started with. Every load,
+/// a reload's too, applies the command-line overrides, so that a reload does not see the file's
+/// values as changes.
+/// </summary>
+internal sealed record ConfigSource(string ConfigFile, string? SecretsFile, string? Socket, string? LogFile, DatapathKind? Datapath = null)
 {
-    public DaemonSettings Load() => ConfigLoader.Load(ConfigFile, SecretsFile, Socket, LogFile);
+    public DaemonSettings Load()
+    {
+        var settings = ConfigLoader.Load(ConfigFile, SecretsFile, Socket, LogFile);
+        return Datapath is { } forced ? settings with { Datapath = forced } : settings;
+    }
 }
 
 /// <summary>
