@@ -131,6 +131,7 @@ public static class ConfigLoader
                 .. tunnelsSection.Sections.SelectMany(t => t.Section("children")!.Sections.Where(c => c.Entry("esp_proposals") is not null).Select(c => $"{t.Name}.children.{c.Name}.esp_proposals"))],
             SetSysctls = daemon.Entry("sysctl") is { } sc && (sc.Value == "set" ? true : sc.Value == "check" ? false
                 : throw new ConfigException(file, sc.Line, sc.Key, $"unknown value '{sc.Value}'", "use set (IkeSharp sets forwarding and redirects) or check (refuse to start, printing the command)")),
+            SysctlLine = daemon.Entry("sysctl")?.Line ?? 0,
         };
     }
 

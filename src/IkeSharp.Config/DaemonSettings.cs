@@ -51,6 +51,9 @@ public sealed record DaemonSettings(
 
     /// <summary>Set the gateway sysctls (forwarding on, redirects off) instead of only checking them.</summary>
     public bool SetSysctls { get; init; }
+
+    /// <summary>The line of <c>daemon { sysctl }</c>, where a sysctl that cannot be set is reported.</summary>
+    public int SysctlLine { get; init; }
 }
 
 /// <summary>

@@ -94,6 +94,12 @@ root.SetAction(async (result, cancellation) =>
         await host.RunAsync(cancellation).ConfigureAwait(false);
         return 0;
     }
+    catch (ConfigException e)
+    {
+        // Found while starting (a sysctl that cannot be set): the same refusal as a config that does not load.
+        await Console.Error.WriteLineAsync($"ikesharpd: invalid configuration: {e.Message}").ConfigureAwait(false);
+        return 78; // EX_CONFIG
+    }
     catch (InvalidOperationException e)
     {
         Log.Fatal("ikesharpd: {Error}", e.Message);

@@ -67,6 +67,22 @@ public class SysctlPreflightTests
         Assert.Equal("sysctl -w net.ipv4.conf.eth0.send_redirects=0 net.ipv4.conf.eth0.rp_filter=2 net/ipv4/conf/eth0.100/forwarding=1 net/ipv4/conf/eth0.100/rp_filter=2 net.ipv4.conf.default.rp_filter=2",
             SysctlPreflight.FixCommand(wrong));
     }
+
+    [Fact]
+    public void A_sysctl_that_cannot_be_written_is_named_with_the_errno_and_nothing_after_it_is_tried()
+    {
+        var written = new List<string>();
+        // What File.WriteAllText throws on a read-only /proc/sys (a container): the errno is the HResult.
+        var e = Assert.Throws<IOException>(() => SysctlPreflight.Apply([("net/ipv4/ip_forward", "0", "1"), ("net/ipv4/conf/all/rp_filter", "1", "2")],
+            (key, _) =>
+            {
+                written.Add(key);
+                throw new IOException($"Read-only file system : '/proc/sys/{key}'", 30);
+            }));
+
+        Assert.Equal("cannot set net.ipv4.ip_forward=1: Read-only file system (errno 30)", e.Message);
+        Assert.Equal(["net/ipv4/ip_forward"], written);
+    }
 }
 
 public class RoutePreflightTests

@@ -94,7 +94,7 @@ internal sealed partial class ConfigReload(
             {
                 gateway.Update(next);
             }
-            catch (InvalidOperationException e)
+            catch (Exception e) when (e is InvalidOperationException or ConfigException)
             {
                 // A SIGHUP has no one to answer: the refusal must reach the log.
                 LogRefused(e.Message);

@@ -104,13 +104,32 @@ internal sealed partial class GatewayPolicy(DaemonSettings settings, ILogger<Gat
         var wrong = SysctlPreflight.Check(interfaces);
         if (wrong.Count > 0 && next.SetSysctls)
         {
-            SysctlPreflight.Apply(wrong);
+            SetSysctls(next, wrong);
             LogSysctlsSet(string.Join(", ", wrong.Select(w => $"{SysctlPreflight.Name(w.Key)}={w.Needed}")));
         }
         else if (wrong.Count > 0)
         {
             throw new InvalidOperationException($"this host is not set up as a NAT gateway ({string.Join("; ", wrong.Select(w => $"{SysctlPreflight.Name(w.Key)} is {w.Current}, needs {w.Needed}"))}); " +
                 $"run: {SysctlPreflight.FixCommand(wrong)}  (or set daemon {{ sysctl = set }})");
+        }
+    }
+
+    /// <summary>
+    /// Writes the sysctls for <c>sysctl = set</c>; one it cannot write is the config's error, reported
+    /// at the <c>sysctl</c> key with what to do instead, since the daemon cannot fix it itself.
+    /// </summary>
+    /// <exception cref="ConfigException">A sysctl could not be written.</exception>
+    internal static void SetSysctls(DaemonSettings next, IReadOnlyList<(string Key, string Current, string Needed)> wrong, Action<string, string>? write = null)
+    {
+        try
+        {
+            SysctlPreflight.Apply(wrong, write);
+        }
+        catch (IOException e)
+        {
+            throw new ConfigException(next.ConfigFile, next.SysctlLine, "daemon.sysctl", e.Message,
+                "run ikesharpd as root, or set the sysctls where /proc/sys is writable: on the host, or in the container's settings " +
+                $"(docker run --sysctl, compose 'sysctls:'), then use sysctl = check; the command: {SysctlPreflight.FixCommand(wrong)}");
         }
     }
 

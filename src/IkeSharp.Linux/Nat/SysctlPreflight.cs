@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace IkeSharp.Linux.Nat;
 
 /// <summary>
@@ -38,11 +40,20 @@ public static class SysctlPreflight
     }
 
     /// <summary>Writes the values <see cref="Check"/> found wrong, in its order (ip_forward first: writing it also turns forwarding on for every interface).</summary>
-    public static void Apply(IEnumerable<(string Key, string Current, string Needed)> wrong)
+    /// <exception cref="IOException">One line naming the sysctl that could not be written and the kernel's reason (not root, a read-only /proc/sys in a container).</exception>
+    public static void Apply(IEnumerable<(string Key, string Current, string Needed)> wrong, Action<string, string>? write = null)
     {
+        write ??= (key, value) => File.WriteAllText(Path.Combine("/proc/sys", key), value);
         foreach (var (key, _, needed) in wrong)
         {
-            File.WriteAllText(Path.Combine("/proc/sys", key), needed);
+            try
+            {
+                write(key, needed);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new IOException($"cannot set {Name(key)}={needed}: {Reason(e)}", e);
+            }
         }
     }
 
@@ -68,6 +79,15 @@ public static class SysctlPreflight
             yield return ($"{conf}/rp_filter", ["0", "2"], "2");
         }
     }
+
+    /// <summary>
+    /// The errno behind a failed write: .NET puts it in the HResult of the IOException it throws, or
+    /// of the one inside its UnauthorizedAccessException (EACCES, EPERM).
+    /// </summary>
+    private static string Reason(Exception e)
+        => (e as IOException ?? e.InnerException as IOException)?.HResult is int errno and > 0 and < 4096
+            ? $"{Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})"
+            : e.Message;
 
     private static string Read(string key)
     {
