@@ -15,7 +15,15 @@ using Serilog.Formatting.Compact;
 var config = new Option<FileInfo>("--config") { Description = "ikesharp.conf to run with (a swanctl.conf or ipsec.conf is imported in memory)", Required = true };
 var secrets = new Option<FileInfo?>("--secrets") { Description = "secrets file (default: the config's 'secrets' key, else secrets.conf beside it; for an ipsec.conf, the ipsec.secrets beside it)" };
 var socket = new Option<string?>("--socket") { Description = $"control socket path (default {ConfigLoader.DefaultSocket})" };
-var logFormat = new Option<string>("--log-format") { Description = "text or json (stdout and the log file)", DefaultValueFactory = _ => "text" };
+var logFormat = new Option<string>("--log-format") { Description = "text or json (stdout and the log file)", HelpName = "text|json", DefaultValueFactory = _ => "text" };
+logFormat.Validators.Add(result =>
+{
+    // Anything else used to fall back to text, hiding a typo such as "jsno" until someone parsed the log.
+    if (result.GetValueOrDefault<string>() is not ("text" or "json") and var value)
+    {
+        result.AddError($"Option '--log-format' must be text or json, not '{value}'.");
+    }
+});
 var logFile = new Option<FileInfo?>("--log-file") { Description = "also append the log to this file (default: the config's 'log_file' key); reopened on SIGHUP, for logrotate" };
 var logLevel = new Option<LogEventLevel>("--log-level") { Description = "Verbose, Debug, Information, Warning, Error", DefaultValueFactory = _ => LogEventLevel.Information };
 var datapath = new Option<DatapathKind?>("--datapath") { Description = "override the config's datapath (auto, kernel, userspace, record)" };
