@@ -61,18 +61,24 @@ public sealed class NatConfigTests : IDisposable
 
         Assert.Equal("partner.nat.public_ip", e.Key);
         Assert.Contains("no child's local_ts (172.16.0.0/24) includes 54.17.45.23", e.Message);
-        Load(tunnel.Replace("local_ts = 172.16.0.0/24", "local_ts = 54.17.45.23/32, 172.16.0.0/24", StringComparison.Ordinal));
+        var widened = Load(tunnel.Replace("local_ts = 172.16.0.0/24", "local_ts = 54.17.45.23/32, 172.16.0.0/24", StringComparison.Ordinal));
+        Assert.Equal(2, Assert.Single(widened.Engine.Tunnels).Children[0].LocalTrafficSelectors.Length);
     }
 
     [Fact]
     public void Mappings_that_agree_or_keep_clear_of_the_peer_load()
     {
         // the same host mapped twice to the same target changes nothing
-        Load(Tunnel("partner", "110.220.9.72", "dnat_map = 110.220.10.0/24 -> 172.16.0.5, 110.220.10.135 -> 172.16.0.5", "110.220.10.0/24"));
+        var same = Assert.Single(Load(Tunnel("partner", "110.220.9.72", "dnat_map = 110.220.10.0/24 -> 172.16.0.5, 110.220.10.135 -> 172.16.0.5", "110.220.10.0/24")).NatPolicies);
+        Assert.Equal(["172.16.0.5", "172.16.0.5"], same.DnatMap.Select(m => m.To.ToString()));
         // the IKE address as public_ip is fine while the mapped sources exclude the peer
-        Load(Tunnel("partner", "110.220.9.72", $"dnat_map = {SeedMap}", SeedRemote, "54.17.32.74"));
-        // dnat_map overrides dnat_to for its sources by design
-        Load(Tunnel("partner", "110.220.9.72", $"dnat_map = {SeedMap}\n            dnat_to = 172.16.0.9"));
+        var onIkeAddress = Assert.Single(Load(Tunnel("partner", "110.220.9.72", $"dnat_map = {SeedMap}", SeedRemote, "54.17.32.74")).NatPolicies);
+        Assert.Equal("54.17.32.74", onIkeAddress.PublicIp.ToString());
+        Assert.Equal(2, onIkeAddress.DnatMap.Length);
+        // dnat_map overrides dnat_to for its sources by design: both are kept
+        var both = Assert.Single(Load(Tunnel("partner", "110.220.9.72", $"dnat_map = {SeedMap}\n            dnat_to = 172.16.0.9")).NatPolicies);
+        Assert.Equal("172.16.0.9", both.DnatTarget?.ToString());
+        Assert.Equal(["172.16.0.5", "172.16.0.6"], both.DnatMap.Select(m => m.To.ToString()));
     }
 
     [Theory]
