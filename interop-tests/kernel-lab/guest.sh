@@ -253,10 +253,19 @@ left_start() {
 }
 
 ikesharp_start() {
+    ikesharp_run "$2" "" "" "local_ts = 10.1.0.0/24
+                remote_ts = 10.2.0.0/24
+                esp_proposals = $1
+                ${3:-}"
+}
+
+# ikesharp_run START_ACTION DAEMON_SETTING TUNNEL_SETTINGS CHILD_SETTINGS: the left side's config,
+# tunnel "lab" to the right side with one child "net", and ikesharpd started on it.
+ikesharp_run() {
     local dir=$work/left
     mkdir -p "$dir"
     cat >"$dir/ikesharp.conf" <<EOF
-$(ikesharp_daemon_block "$dir")
+$(ikesharp_daemon_block "$dir" "$2")
 tunnels {
     lab {
         local_addrs = $left_addr
@@ -264,13 +273,11 @@ tunnels {
         local_id = @left.lab
         remote_id = @right.lab
         ike_proposals = $ike_proposals
-        start_action = $2
+        start_action = $1
+        $3
         children {
             net {
-                local_ts = 10.1.0.0/24
-                remote_ts = 10.2.0.0/24
-                esp_proposals = $1
-                $3
+                $4
             }
         }
     }
@@ -507,31 +514,10 @@ http_get() {
 # ikesharp_gateway_start DAEMON_SETTINGS NAT_SETTINGS REMOTE_TS: the left side as a NAT gateway
 # whose one child's local selector is derived from nat.public_ip.
 ikesharp_gateway_start() {
-    local dir=$work/left
-    mkdir -p "$dir"
-    cat >"$dir/ikesharp.conf" <<EOF
-$(ikesharp_daemon_block "$dir" "$1")
-tunnels {
-    lab {
-        local_addrs = $left_addr
-        remote_addrs = $right_addr
-        local_id = @left.lab
-        remote_id = @right.lab
-        ike_proposals = $ike_proposals
-        start_action = start
-        nat {
+    ikesharp_run start "$1" "nat {
             $2
-        }
-        children {
-            net {
-                remote_ts = $3
-                esp_proposals = aes128gcm16
-            }
-        }
-    }
-}
-EOF
-    ikesharp_launch "$dir"
+        }" "remote_ts = $3
+                esp_proposals = aes128gcm16"
 }
 
 # ikesharp_only: true for left=ikesharp; otherwise says why a NAT gateway scenario has nothing to run.
