@@ -6,21 +6,29 @@ using IkeSharp.Protocol;
 namespace IkeSharp.Engine;
 
 /// <summary>
-/// What the engine asks its host to do. The engine performs no I/O: every call returns the
-/// effects it produced, in order, and the host carries them out (sockets, datapath, timers).
+/// What the engine asks its host to do. The engine performs no I/O: the owner of a tunnel hands
+/// each effect it produced to <see cref="IEngineHost"/>, in order, before it takes its next input.
 /// </summary>
 public abstract record EngineEffect;
 
 /// <summary>Send <paramref name="Datagram"/> (already carrying the non-ESP marker on port 4500) from <paramref name="Local"/> to <paramref name="Remote"/>.</summary>
 public sealed record SendDatagram(IPEndPoint Local, IPEndPoint Remote, byte[] Datagram) : EngineEffect;
 
-/// <summary>Call <see cref="IkeEngine.OnTimer"/> with <paramref name="Timer"/> after <paramref name="Delay"/>; re-arming the same key replaces it.</summary>
-public sealed record ArmTimer(TimerKey Timer, TimeSpan Delay) : EngineEffect;
+/// <summary>
+/// Call <see cref="IkeEngine.OnTimer"/> with <paramref name="Timer"/> and <paramref name="Generation"/>
+/// after <paramref name="Delay"/>; re-arming the same key replaces it. The generation lets the engine
+/// ignore an expiry that raced with a re-arm or a cancel.
+/// </summary>
+public sealed record ArmTimer(TimerKey Timer, TimeSpan Delay, long Generation) : EngineEffect;
 
 /// <summary>Forget a timer armed earlier.</summary>
 public sealed record CancelTimer(TimerKey Timer) : EngineEffect;
 
-/// <summary>Install both directions of a negotiated Child SA and its policies.</summary>
+/// <summary>
+/// Install both directions of a negotiated Child SA and its policies (<see cref="IEngineHost.Install"/>).
+/// Its outcome is the owner's next input: a Child SA counts as up, and a responder answers, only once
+/// the datapath holds it.
+/// </summary>
 public sealed record InstallChildSa(ChildSaInstallation Installation) : EngineEffect;
 
 /// <summary>Remove both directions of a Child SA and its policies.</summary>
@@ -28,7 +36,7 @@ public sealed record RemoveChildSa(string Tunnel, string Child, uint InboundSpi,
 
 /// <summary>
 /// Install trap policies for a tunnel's children (start_action/dpd_action <c>trap</c>): traffic that
-/// matches them is held and reported back through <see cref="IkeEngine.OnAcquire"/>, which brings the
+/// matches them is held and reported back as <see cref="TrafficAcquired"/>, which brings the
 /// tunnel up. The kernel datapath does this as strongSwan does: XFRM policies whose template names an
 /// SA that does not exist yet, so the first packet raises an ACQUIRE. <paramref name="Local"/> and
 /// <paramref name="Remote"/> are the outer addresses (null when the tunnel does not name them).
@@ -72,7 +80,8 @@ public enum TunnelState
 /// <summary>
 /// Everything the datapath needs for one Child SA: the outer endpoints (with UDP encapsulation
 /// ports when NAT-T is in use), per direction the SPI, algorithms and keys, and the selectors.
-/// The installation owns the key buffers: dispose it once installed.
+/// <paramref name="ReqId"/> ties the SAs to their policies; 0 lets the datapath choose it (it owns
+/// reqids) and report it back. The installation owns the key buffers: dispose it once installed.
 /// </summary>
 public sealed record ChildSaInstallation(
     string Tunnel,
@@ -101,4 +110,27 @@ public sealed record ChildSaInstallation(
         OutboundEncryptionKey.Dispose();
         OutboundIntegrityKey.Dispose();
     }
+}
+
+/// <summary>
+/// Carries out the effects of the engine's tunnel owners. Each owner calls it from one thread at a
+/// time, in the order the effects were produced; different tunnels call it concurrently.
+/// </summary>
+public interface IEngineHost
+{
+    /// <summary>Carries out every effect except <see cref="InstallChildSa"/>. Failures are the host's to log; they do not reach the engine.</summary>
+    void Apply(EngineEffect effect);
+
+    /// <summary>Installs a Child SA in the datapath and says how that went; the engine takes ownership of neither outcome's resources.</summary>
+    ChildSaInstallResult Install(ChildSaInstallation installation);
+}
+
+/// <summary>What the datapath made of an <see cref="InstallChildSa"/>: the reqid it holds the Child SA under, or why it refused it.</summary>
+public readonly record struct ChildSaInstallResult(uint ReqId, string? Failure)
+{
+    public static ChildSaInstallResult Installed(uint reqId) => new(reqId, null);
+
+    public static ChildSaInstallResult Refused(string reason) => new(0, reason);
+
+    public bool Succeeded => Failure is null;
 }

@@ -1,21 +1,13 @@
-using System.Net;
 using System.Security.Cryptography;
 using IkeSharp.Engine.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace IkeSharp.Engine;
 
-/// <summary>Allocates inbound ESP SPIs. The kernel datapath uses XFRM ALLOCSPI; the default picks random unused values.</summary>
-public interface IChildSpiSource
-{
-    /// <summary>An SPI for ESP from <paramref name="remote"/> to <paramref name="local"/> (the outer addresses of the IKE SA).</summary>
-    uint AllocateInboundSpi(IPAddress local, IPAddress remote);
-}
-
 /// <summary>Random SPIs in the range RFC 4303 §2.1 leaves to implementations (256 and up).</summary>
 public sealed class RandomChildSpiSource : IChildSpiSource
 {
-    public uint AllocateInboundSpi(IPAddress local, IPAddress remote)
+    public uint AllocateInboundSpi(System.Net.IPAddress local, System.Net.IPAddress remote)
     {
         while (true)
         {
@@ -28,10 +20,11 @@ public sealed class RandomChildSpiSource : IChildSpiSource
     }
 }
 
-/// <summary>What every IKE SA of one engine shares: clock, logging, SPI source, counters, settings.</summary>
-internal sealed class EngineContext(TimeProvider time, ILoggerFactory loggers, IChildSpiSource spis, EngineOptions options)
+/// <summary>What every tunnel and IKE SA of one engine shares: clock, logging, host, scheduler, SPI source, counters, settings.</summary>
+internal sealed class EngineContext(TimeProvider time, ILoggerFactory loggers, IChildSpiSource spis, EngineOptions options, IEngineHost host, IEngineScheduler scheduler)
 {
-    private int _nextReqId;
+    private volatile EngineOptions _options = options;
+    private long _timerGeneration;
 
     public TimeProvider Time { get; } = time;
 
@@ -41,15 +34,26 @@ internal sealed class EngineContext(TimeProvider time, ILoggerFactory loggers, I
 
     public IChildSpiSource Spis { get; } = spis;
 
+    public IEngineHost Host { get; } = host;
+
+    public IEngineScheduler Scheduler { get; } = scheduler;
+
     /// <summary>Replaced as a whole by a reload; IKE SAs keep the tunnel config they were made with.</summary>
-    public EngineOptions Options { get; set; } = options;
+    public EngineOptions Options
+    {
+        get => _options;
+        set => _options = value;
+    }
 
     public EngineStatistics Statistics { get; } = new();
 
     public DateTimeOffset Now => Time.GetUtcNow();
 
-    /// <summary>reqid ties a Child SA's SAs to its policies in the kernel; IkeSharp's start at 1.</summary>
-    public uint NextReqId() => (uint)Interlocked.Increment(ref _nextReqId);
+    /// <summary>Child SAs by inbound and outbound SPI, for datapath events that name only an SPI.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<uint, Sa.IkeSa> ChildSpis { get; } = new();
+
+    /// <summary>A number no earlier <see cref="ArmTimer"/> of this engine used.</summary>
+    public long NextTimerGeneration() => Interlocked.Increment(ref _timerGeneration);
 
     public TunnelConfig? FindTunnel(string name) => Options.Tunnels.FirstOrDefault(t => t.Name == name);
 }

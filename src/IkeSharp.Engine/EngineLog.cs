@@ -76,6 +76,9 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Child SA {Child} ({Spi}) reached its hard lifetime: deleting it")]
     public static partial void ChildHardExpired(ILogger logger, string child, string spi);
 
-    [LoggerMessage(EventId = 23, Level = LogLevel.Error, Message = "Child SA {Child} ({Spi}) could not be installed in the datapath: {Reason}; deleting it with the peer")]
-    public static partial void ChildInstallFailed(ILogger logger, string child, string spi, string reason);
+    [LoggerMessage(EventId = 23, Level = LogLevel.Error, Message = "Child SA {Child} ({Spi}) could not be installed in the datapath: {Reason}; {Consequence}")]
+    public static partial void ChildInstallFailed(ILogger logger, string child, string spi, string reason, string consequence);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Error, Message = "carrying out {Effect} failed: {Error}")]
+    public static partial void EffectFailed(ILogger logger, string effect, string error);
 }

@@ -25,9 +25,8 @@ public sealed record IkeSaStatus(
 /// <summary>A snapshot of one Child SA.</summary>
 public sealed record ChildSaStatus(string Name, uint ReqId, string InboundSpi, string OutboundSpi, string Proposal, string LocalTrafficSelectors, string RemoteTrafficSelectors, DateTimeOffset EstablishedAt);
 
-/// <summary>What a reload did: the effects to carry out and the tunnels by outcome.</summary>
+/// <summary>What a reload does to the tunnels, by outcome (their owners carry it out).</summary>
 public sealed record Reconfiguration(
-    IReadOnlyList<EngineEffect> Effects,
     ImmutableArray<string> Unchanged,
     ImmutableArray<string> Restarted,
     ImmutableArray<string> Added,

@@ -9,7 +9,7 @@ public class ChildLifetimeTests
         var lab = new Lab().Establish();
         var child = lab.Alice.Installed[0];
 
-        lab.Apply(lab.Alice, lab.Alice.Engine.OnChildSaExpired(child.OutboundSpi, hard: true));
+        lab.Alice.Engine.OnDatapathEvent(new ChildSaExpired(child.OutboundSpi, Hard: true));
         lab.Run(TimeSpan.FromSeconds(1));
 
         Assert.Equal(
@@ -32,9 +32,11 @@ public class ChildLifetimeTests
         var lab = new Lab().Establish();
         var child = lab.Alice.Installed[0];
 
-        var effects = lab.Alice.Engine.OnChildSaExpired(child.InboundSpi, hard: false);
+        var before = lab.Alice.Effects.Count;
+        lab.Alice.Engine.OnDatapathEvent(new ChildSaExpired(child.InboundSpi, Hard: false));
+        lab.Pump();
 
-        Assert.Empty(effects);
+        Assert.Equal(before, lab.Alice.Effects.Count);
         Assert.Single(Assert.Single(lab.Alice.Engine.GetStatus()).Children);
         lab.AssertLogged(l => l.Contains($"({child.InboundSpi:x8}) reached its soft lifetime", StringComparison.Ordinal));
     }
@@ -44,25 +46,77 @@ public class ChildLifetimeTests
     {
         var lab = new Lab().Establish();
 
-        Assert.Empty(lab.Alice.Engine.OnChildSaExpired(0x12345678, hard: true));
+        var before = lab.Alice.Effects.Count;
+        lab.Alice.Engine.OnDatapathEvent(new ChildSaExpired(0x12345678, Hard: true));
+        lab.Run(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(before, lab.Alice.Effects.Count);
     }
 }
 
-/// <summary>A Child SA the datapath refuses is not left looking established.</summary>
-public class ChildInstallFailureTests
+/// <summary>A Child SA the datapath refuses is not left looking established; one it holds is announced only once it does.</summary>
+public class ChildInstallTests
 {
+    private const string Enosys = "installing the inbound ESP SA failed: ENOSYS (38)";
+
     [Fact]
-    public void A_child_the_datapath_refused_is_deleted_with_the_peer()
+    public void The_responder_answers_only_once_the_datapath_holds_the_Child_SA()
     {
         var lab = new Lab().Establish();
-        var child = lab.Bob.Installed[0];
 
-        lab.Apply(lab.Bob, lab.Bob.Engine.OnChildSaInstallFailed(child.InboundSpi, "installing the inbound ESP SA failed: ENOSYS (38)"));
-        lab.Run(TimeSpan.FromSeconds(1));
+        var install = lab.Bob.Effects.FindIndex(e => e is InstallChildSa);
+        var response = lab.Bob.Effects.FindIndex(e => e is SendDatagram s && IsIkeAuth(s));
+        Assert.True(install >= 0 && install < response, "bob answered IKE_AUTH before his datapath held the Child SA");
+        var aliceInstall = lab.Alice.Effects.FindIndex(e => e is InstallChildSa);
+        var aliceUp = lab.Alice.Effects.FindIndex(e => e is TunnelStateChanged { State: TunnelState.Up });
+        Assert.True(aliceInstall >= 0 && aliceInstall < aliceUp, "alice reported the tunnel up before her datapath held the Child SA");
+        Assert.Equal(1u, Assert.Single(Assert.Single(lab.Bob.Engine.GetStatus()).Children).ReqId); // the reqid the datapath gave
+    }
 
-        Assert.Equal(["bob: INFORMATIONAL request 0 [ D ]", "alice: INFORMATIONAL response 0 [ D ]"], lab.Trace.Skip(4));
+    [Fact]
+    public void A_child_the_responders_datapath_refused_is_answered_NO_PROPOSAL_CHOSEN()
+    {
+        var lab = new Lab();
+        lab.Bob.RefuseInstall = _ => Enosys;
+        lab.Establish();
+
+        Assert.Equal(
+        [
+            "alice: IKE_AUTH request 1 [ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr ]",
+            // HDR, SK { IDr, AUTH, N(NO_PROPOSAL_CHOSEN) }: the IKE SA stands, the Child SA does not (§1.2)
+            "bob: IKE_AUTH response 1 [ IDr AUTH N(NO_PROP) ]",
+        ], lab.Trace.Skip(2));
         Assert.Empty(Assert.Single(lab.Bob.Engine.GetStatus()).Children);
         Assert.Empty(Assert.Single(lab.Alice.Engine.GetStatus()).Children);
-        lab.AssertLogged(l => l.Contains("could not be installed in the datapath: installing the inbound ESP SA failed: ENOSYS (38); deleting it with the peer", StringComparison.Ordinal));
+        Assert.Empty(lab.Alice.Installed);
+        Assert.Empty(lab.Bob.Removed); // it never was in the datapath
+        lab.AssertLogged(l => l.Contains($"could not be installed in the datapath: {Enosys}; answering the peer with NO_PROPOSAL_CHOSEN", StringComparison.Ordinal));
+        lab.AssertLogged(l => l.StartsWith("alice: ", StringComparison.Ordinal) && l.Contains("peer answered NO_PROPOSAL_CHOSEN", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_child_the_initiators_datapath_refused_is_deleted_with_the_peer()
+    {
+        var lab = new Lab();
+        lab.Alice.RefuseInstall = _ => Enosys;
+        lab.Establish();
+
+        Assert.Equal(
+        [
+            // HDR, SK { D(ESP, SPIi) }  -->   <--  HDR, SK { D(ESP, SPIr) }
+            "alice: INFORMATIONAL request 2 [ D ]",
+            "bob: INFORMATIONAL response 2 [ D ]",
+        ], lab.Trace.Skip(4));
+        Assert.Empty(Assert.Single(lab.Alice.Engine.GetStatus()).Children);
+        Assert.Empty(Assert.Single(lab.Bob.Engine.GetStatus()).Children);
+        Assert.Equal(lab.Bob.Installed[0].InboundSpi, Assert.Single(lab.Bob.Removed).InboundSpi);
+        Assert.Empty(lab.Alice.Removed);
+        lab.AssertLogged(l => l.Contains($"could not be installed in the datapath: {Enosys}; deleting it with the peer", StringComparison.Ordinal));
+    }
+
+    private static bool IsIkeAuth(SendDatagram d)
+    {
+        var ike = d.Datagram.AsSpan(d.Local.Port == 4500 ? 4 : 0);
+        return Protocol.IkeHeader.TryRead(ike, out var h, out _) && h.ExchangeType == Protocol.ExchangeType.IKE_AUTH;
     }
 }

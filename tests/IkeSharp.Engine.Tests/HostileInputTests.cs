@@ -26,9 +26,12 @@ public class HostileInputTests
             new NoncePayload(new byte[32]),
         ]).Encode();
 
-        Assert.Empty(lab.Bob.Engine.Receive(local, remote, empty));
-        Assert.Empty(lab.Bob.Engine.Receive(local, remote, rekey));
+        var sent = lab.Bob.Sent.Count;
+        lab.Bob.Engine.Receive(local, remote, empty);
+        lab.Bob.Engine.Receive(local, remote, rekey);
+        lab.Pump();
 
+        Assert.Equal(sent, lab.Bob.Sent.Count);
         Assert.Equal(2, lab.Bob.Engine.Statistics.UnexpectedMessages);
         var after = Assert.Single(lab.Bob.Engine.GetStatus());
         Assert.Equal(bob.Proposal, after.Proposal);

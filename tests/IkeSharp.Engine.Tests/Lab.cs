@@ -9,14 +9,19 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace IkeSharp.Engine.Tests;
 
-/// <summary>One engine in the lab, with what its datapath was asked to do.</summary>
-internal sealed class Node(string name, IPAddress address, IkeEngine engine)
+/// <summary>One engine in the lab, with what its host and datapath were asked to do, in order.</summary>
+internal sealed class Node(Lab lab, string name, IPAddress address) : IEngineHost
 {
+    private uint _nextReqId;
+
     public string Name { get; } = name;
 
     public IPAddress Address { get; } = address;
 
-    public IkeEngine Engine { get; } = engine;
+    public IkeEngine Engine { get; set; } = null!;
+
+    /// <summary>Every effect and install, in the order the host got them.</summary>
+    public List<EngineEffect> Effects { get; } = [];
 
     public List<ChildSaInstallation> Installed { get; } = [];
 
@@ -30,9 +35,48 @@ internal sealed class Node(string name, IPAddress address, IkeEngine engine)
 
     public List<SendDatagram> Sent { get; } = [];
 
-    public Dictionary<TimerKey, DateTimeOffset> Timers { get; } = [];
+    public Dictionary<TimerKey, (DateTimeOffset Due, long Generation)> Timers { get; } = [];
 
     public bool Online { get; set; } = true;
+
+    /// <summary>Return a reason to make the datapath refuse an install.</summary>
+    public Func<ChildSaInstallation, string?> RefuseInstall { get; set; } = _ => null;
+
+    public void Apply(EngineEffect effect) => lab.Apply(this, effect);
+
+    public ChildSaInstallResult Install(ChildSaInstallation installation)
+    {
+        Effects.Add(new InstallChildSa(installation));
+        if (RefuseInstall(installation) is { } reason)
+        {
+            installation.Dispose();
+            return ChildSaInstallResult.Refused(reason);
+        }
+
+        Installed.Add(installation);
+        return ChildSaInstallResult.Installed(++_nextReqId);
+    }
+}
+
+/// <summary>Runs tunnel owners on the test's thread, first scheduled first, when the lab pumps.</summary>
+internal sealed class ManualScheduler : IEngineScheduler
+{
+    private readonly ConcurrentQueue<IThreadPoolWorkItem> _work = new();
+
+    public void Schedule(IThreadPoolWorkItem work) => _work.Enqueue(work);
+
+    /// <summary>Runs everything scheduled, including what that schedules; false when there was nothing.</summary>
+    public bool RunAll()
+    {
+        var ran = false;
+        while (_work.TryDequeue(out var work))
+        {
+            work.Execute();
+            ran = true;
+        }
+
+        return ran;
+    }
 }
 
 /// <summary>
@@ -103,40 +147,40 @@ internal sealed class Lab
 
     public Node Peer(Node node) => node == Alice ? Bob : Alice;
 
-    public void Apply(Node node, IEnumerable<EngineEffect> effects)
+    public ManualScheduler Scheduler { get; } = new();
+
+    public void Apply(Node node, EngineEffect effect)
     {
-        foreach (var effect in effects)
+        node.Effects.Add(effect);
+        switch (effect)
         {
-            switch (effect)
-            {
-                case SendDatagram send:
-                    node.Sent.Add(send);
-                    _inFlight.Enqueue((node, send));
-                    break;
-                case InstallTrapPolicies trap:
-                    node.Traps.Add(trap);
-                    break;
-                case UpdateChildSaEndpoints update:
-                    node.EndpointUpdates.Add(update);
-                    break;
-                case ArmTimer arm:
-                    node.Timers[arm.Timer] = Time.GetUtcNow() + arm.Delay;
-                    break;
-                case CancelTimer cancel:
-                    node.Timers.Remove(cancel.Timer);
-                    break;
-                case InstallChildSa install:
-                    node.Installed.Add(install.Installation);
-                    break;
-                case RemoveChildSa remove:
-                    node.Removed.Add(remove);
-                    break;
-                case TunnelStateChanged state:
-                    node.States.Add(state);
-                    break;
-            }
+            case SendDatagram send:
+                node.Sent.Add(send);
+                _inFlight.Enqueue((node, send));
+                break;
+            case InstallTrapPolicies trap:
+                node.Traps.Add(trap);
+                break;
+            case UpdateChildSaEndpoints update:
+                node.EndpointUpdates.Add(update);
+                break;
+            case ArmTimer arm:
+                node.Timers[arm.Timer] = (Time.GetUtcNow() + arm.Delay, arm.Generation);
+                break;
+            case CancelTimer cancel:
+                node.Timers.Remove(cancel.Timer);
+                break;
+            case RemoveChildSa remove:
+                node.Removed.Add(remove);
+                break;
+            case TunnelStateChanged state:
+                node.States.Add(state);
+                break;
         }
     }
+
+    /// <summary>Lets both engines' owners handle what was posted to them, without delivering datagrams or moving the clock.</summary>
+    public void Pump() => Scheduler.RunAll();
 
     /// <summary>Delivers datagrams and fires timers until nothing is left or <paramref name="duration"/> has passed.</summary>
     public void Run(TimeSpan duration)
@@ -144,7 +188,8 @@ internal sealed class Lab
         var end = Time.GetUtcNow() + duration;
         while (true)
         {
-            while (_inFlight.TryDequeue(out var item))
+            Pump();
+            if (_inFlight.TryDequeue(out var item))
             {
                 var to = Peer(item.From);
                 var (local, remote) = (item.Datagram.Remote, item.Datagram.Local);
@@ -157,15 +202,15 @@ internal sealed class Lab
                     local = new IPEndPoint(Alice.Address, local.Port - NatPortOffset); // and the way back
                 }
 
-                if (!to.Online || !item.From.Online || Lose(item.From, item.Datagram) || !local.Address.Equals(to.Address))
+                if (to.Online && item.From.Online && !Lose(item.From, item.Datagram) && local.Address.Equals(to.Address))
                 {
-                    continue;
+                    to.Engine.Receive(local, remote, item.Datagram.Datagram);
                 }
 
-                Apply(to, to.Engine.Receive(local, remote, item.Datagram.Datagram));
+                continue;
             }
 
-            var next = new[] { Alice, Bob }.SelectMany(n => n.Timers.Select(t => (Node: n, t.Key, Due: t.Value))).OrderBy(t => t.Due).FirstOrDefault();
+            var next = new[] { Alice, Bob }.SelectMany(n => n.Timers.Select(t => (Node: n, t.Key, t.Value.Due, t.Value.Generation))).OrderBy(t => t.Due).FirstOrDefault();
             if (next.Node is null || next.Due > end)
             {
                 if (Time.GetUtcNow() < end)
@@ -184,7 +229,7 @@ internal sealed class Lab
             next.Node.Timers.Remove(next.Key);
             if (next.Node.Online)
             {
-                Apply(next.Node, next.Node.Engine.OnTimer(next.Key));
+                next.Node.Engine.OnTimer(next.Key, next.Generation);
             }
         }
     }
@@ -192,16 +237,16 @@ internal sealed class Lab
     /// <summary>Alice initiates her tunnel and the lab runs for a few seconds.</summary>
     public Lab Establish(TimeSpan? duration = null)
     {
-        Apply(Alice, Alice.Engine.Start());
+        Alice.Engine.Start();
         Run(duration ?? TimeSpan.FromSeconds(2));
         return this;
     }
 
     private Node CreateNode(string name, IPAddress address, TunnelConfig tunnel, Func<EngineOptions, EngineOptions> options)
     {
-        var loggers = _trace.For(name);
-        var engine = new IkeEngine(options(new EngineOptions { Tunnels = [tunnel] }), Time, loggers);
-        return new Node(name, address, engine);
+        var node = new Node(this, name, address);
+        node.Engine = new IkeEngine(options(new EngineOptions { Tunnels = [tunnel] }), Time, _trace.For(name), node, scheduler: Scheduler);
+        return node;
     }
 }
 

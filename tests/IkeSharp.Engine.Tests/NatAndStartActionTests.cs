@@ -59,14 +59,14 @@ public class NatAndStartActionTests
     public void Trap_start_action_installs_policies_and_the_first_packet_brings_the_tunnel_up()
     {
         var lab = new Lab(alice: t => t with { StartAction = StartAction.Trap });
-        lab.Apply(lab.Alice, lab.Alice.Engine.Start());
+        lab.Alice.Engine.Start();
         lab.Run(TimeSpan.FromSeconds(5));
 
         Assert.Empty(lab.Trace);
         Assert.Equal("net", Assert.Single(lab.Alice.Traps).Tunnel);
 
-        lab.Apply(lab.Alice, lab.Alice.Engine.OnAcquire("net"));
-        lab.Apply(lab.Alice, lab.Alice.Engine.OnAcquire("net")); // a second packet while connecting adds nothing
+        lab.Alice.Engine.OnDatapathEvent(new TrafficAcquired("net", "10.1.0.5 === 10.2.0.7"));
+        lab.Alice.Engine.OnDatapathEvent(new TrafficAcquired("net", "10.1.0.5 === 10.2.0.7")); // a second packet while connecting adds nothing
         lab.Run(TimeSpan.FromSeconds(2));
 
         EstablishmentTests.AssertUp(lab);

@@ -103,7 +103,7 @@ public class ReliabilityTests
         var other = lab.Peer(node);
         var id = closer == "alice" ? 2 : 0;
 
-        lab.Apply(node, node.Engine.Terminate("net"));
+        node.Engine.Terminate("net");
         lab.Run(TimeSpan.FromSeconds(2));
 
         // HDR, SK { D(IKE) }  -->   <--  HDR, SK { }
@@ -120,8 +120,10 @@ public class ReliabilityTests
     {
         var lab = new Lab().Establish();
 
-        lab.Apply(lab.Alice, lab.Alice.Engine.Shutdown());
+        var done = lab.Alice.Engine.Shutdown();
         lab.Run(TimeSpan.FromSeconds(1));
+
+        Assert.True(done.IsCompletedSuccessfully);
 
         Assert.Contains("alice: INFORMATIONAL request 2 [ D ]", lab.Trace);
         Assert.Empty(lab.Alice.Engine.GetStatus());
@@ -136,11 +138,14 @@ public class ReliabilityTests
         var local = new System.Net.IPEndPoint(lab.Bob.Address, 500);
         var remote = new System.Net.IPEndPoint(lab.Alice.Address, 500);
 
-        Assert.Empty(lab.Bob.Engine.Receive(local, remote, new byte[] { 1, 2, 3 }));
-        Assert.Empty(lab.Bob.Engine.Receive(local, remote, new byte[40]));
+        var sent = lab.Bob.Sent.Count;
+        lab.Bob.Engine.Receive(local, remote, new byte[] { 1, 2, 3 });
+        lab.Bob.Engine.Receive(local, remote, new byte[40]);
         var unknown = new IkeMessage(IkeHeader.Create(0x1111, 0x2222, ExchangeType.INFORMATIONAL, IkeHeaderFlags.Initiator, 5), []).Encode();
-        Assert.Empty(lab.Bob.Engine.Receive(local, remote, unknown));
+        lab.Bob.Engine.Receive(local, remote, unknown);
+        lab.Run(TimeSpan.FromSeconds(1));
 
+        Assert.Equal(sent, lab.Bob.Sent.Count);
         Assert.Equal(2, lab.Bob.Engine.Statistics.Undecodable);
         Assert.Equal(1, lab.Bob.Engine.Statistics.UnknownSpi);
         EstablishmentTests.AssertUp(lab);

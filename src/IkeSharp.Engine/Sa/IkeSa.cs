@@ -1,8 +1,8 @@
-using System.Buffers;
 using System.Net;
 using IkeSharp.Crypto;
 using IkeSharp.Engine.Configuration;
 using IkeSharp.Engine.Tasks;
+using IkeSharp.Engine.Tunnels;
 using IkeSharp.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -19,19 +19,25 @@ public enum TerminationCause
 
 /// <summary>
 /// One IKE SA: its identity (SPIs, endpoints, role), negotiated keys, Child SAs and the task
-/// manager that runs its exchanges. Not thread-safe: the engine serializes every call for one SA
-/// through <see cref="Sync"/>; effects accumulate until the engine takes them.
+/// manager that runs its exchanges. Not thread-safe: only its owner (<see cref="Tunnel"/>) calls
+/// it, one input at a time; its effects go to that owner. Other threads read only <see cref="Status"/>.
 /// </summary>
 internal sealed partial class IkeSa : IDisposable
 {
-    private readonly EngineContext _context;
-    private readonly List<EngineEffect> _effects = [];
-    private SkProtection? _outbound;
-    private SkProtection? _inbound;
+    private static long s_serial;
 
-    public IkeSa(EngineContext context, TunnelConfig tunnel, bool originalInitiator, ulong initiatorSpi, ulong responderSpi, IPEndPoint local, IPEndPoint remote)
+    private readonly EngineContext _context;
+    private readonly MessageProtection _protection = new();
+    private readonly Dictionary<TimerKind, long> _timers = [];
+    private volatile Tunnel _owner;
+    private volatile IkeSaStatus? _status;
+    private string? _closing;
+    private int _halfOpenCounted;
+
+    public IkeSa(EngineContext context, Tunnel owner, TunnelConfig tunnel, bool originalInitiator, ulong initiatorSpi, ulong responderSpi, IPEndPoint local, IPEndPoint remote)
     {
         _context = context;
+        _owner = owner;
         Tunnel = tunnel;
         IsOriginalInitiator = originalInitiator;
         InitiatorSpi = initiatorSpi;
@@ -41,13 +47,23 @@ internal sealed partial class IkeSa : IDisposable
         Tasks = new TaskManager(this);
         Logger = context.Loggers.CreateLogger("IkeSharp.IkeSa");
         LastReceived = context.Now;
+        Serial = Interlocked.Increment(ref s_serial);
+        PublishStatus();
     }
-
-    public object Sync { get; } = new();
 
     public EngineContext Context => _context;
 
+    /// <summary>The tunnel that owns this SA; changes once, when a responder SA is adopted by its tunnel.</summary>
+    public Tunnel Owner
+    {
+        get => _owner;
+        set => _owner = value;
+    }
+
     public ILogger Logger { get; }
+
+    /// <summary>Creation order, for stable status output.</summary>
+    public long Serial { get; }
 
     public TunnelConfig Tunnel { get; set; }
 
@@ -109,16 +125,26 @@ internal sealed partial class IkeSa : IDisposable
     /// <summary>Why the SA ended (set with the Dead state); drives restarts and retries.</summary>
     public TerminationCause? Cause { get; private set; }
 
-    /// <summary>The peer sent INITIAL_CONTACT (§2.4): older IKE SAs with it are stale and go.</summary>
+    /// <summary>The peer sent INITIAL_CONTACT (§2.4): older IKE SAs with it are stale and go (when its tunnel adopts this one).</summary>
     public bool InitialContactReceived { get; set; }
 
     /// <summary>Set when the peer's request deleted this SA: ends it once the response is out.</summary>
     public string? DeleteAfterResponse { get; set; }
 
-    /// <summary>Key of this SA in the engine's half-open table: the initiator's SPI and first address (before any float).</summary>
-    public (ulong InitiatorSpi, IPEndPoint Remote) HalfOpenKey { get; init; }
+    /// <summary>For a responder SA: its IKE_SA_INIT request, by which retransmissions of it are recognised.</summary>
+    public InitKey? InitKey { get; init; }
 
+    /// <summary>The engine counts this SA toward the COOKIE threshold.</summary>
+    public void CountAsHalfOpen() => _halfOpenCounted = 1;
+
+    /// <summary>True exactly once after <see cref="CountAsHalfOpen"/>: the caller uncounts it.</summary>
+    public bool StopCountingAsHalfOpen() => Interlocked.Exchange(ref _halfOpenCounted, 0) == 1;
+
+    /// <summary>A responder SA that has not finished IKE_AUTH: what the COOKIE threshold counts.</summary>
     public bool IsHalfOpen => !IsOriginalInitiator && State is IkeSaState.Connecting or IkeSaState.Authenticating;
+
+    /// <summary>The last snapshot the owner published: what other threads (status, control) see.</summary>
+    public IkeSaStatus Status => _status!;
 
     /// <summary>Opens the logging scope that gives every event of this SA its structured properties.</summary>
     public IDisposable? BeginLogScope() => Logger.BeginScope(new Dictionary<string, object>
@@ -129,18 +155,49 @@ internal sealed partial class IkeSa : IDisposable
         ["MessageId"] = Tasks.NextRequestId,
     });
 
-    public void Emit(EngineEffect effect) => _effects.Add(effect);
+    public void Emit(EngineEffect effect) => Owner.Emit(effect);
 
-    public List<EngineEffect> TakeEffects()
+    public void ArmTimer(TimerKind kind, TimeSpan delay)
     {
-        var taken = new List<EngineEffect>(_effects);
-        _effects.Clear();
-        return taken;
+        var generation = _context.NextTimerGeneration();
+        _timers[kind] = generation;
+        Emit(new ArmTimer(new TimerKey(LocalSpi, Tunnel.Name, kind), delay, generation));
     }
 
-    public void ArmTimer(TimerKind kind, TimeSpan delay) => Emit(new ArmTimer(new TimerKey(LocalSpi, Tunnel.Name, kind), delay));
+    public void CancelTimer(TimerKind kind)
+    {
+        if (_timers.Remove(kind))
+        {
+            Emit(new CancelTimer(new TimerKey(LocalSpi, Tunnel.Name, kind)));
+        }
+    }
 
-    public void CancelTimer(TimerKind kind) => Emit(new CancelTimer(new TimerKey(LocalSpi, Tunnel.Name, kind)));
+    /// <summary>A timer of this SA expired: acted on only if it is the one armed last (not re-armed or cancelled since).</summary>
+    public void OnTimer(TimerKind kind, long generation)
+    {
+        if (!_timers.TryGetValue(kind, out var armed) || armed != generation)
+        {
+            return;
+        }
+
+        _timers.Remove(kind);
+        switch (kind)
+        {
+            case TimerKind.Retransmit:
+                Tasks.OnRetransmitTimer();
+                break;
+            case TimerKind.Dpd:
+                OnDpdTimer();
+                break;
+            case TimerKind.NatKeepalive when State == IkeSaState.Established:
+                Emit(new SendDatagram(Local, Remote, [0xff])); // RFC 3948 §2.3
+                ArmTimer(TimerKind.NatKeepalive, Tunnel.NatKeepalive);
+                break;
+            case TimerKind.HalfOpenTimeout when IsHalfOpen:
+                Terminate($"IKE_AUTH not completed within {_context.Options.HalfOpenTimeout.TotalSeconds:0}s", TerminationCause.PeerUnresponsive);
+                break;
+        }
+    }
 
     /// <summary>Installs the negotiated suite and keys and turns on SK protection both ways.</summary>
     public void SetKeys(IkeSaCipherSuite suite, string proposal, IkeSaKeys keys)
@@ -149,9 +206,7 @@ internal sealed partial class IkeSa : IDisposable
         Proposal = proposal;
         Keys = keys;
         Prf = Crypto.Prf.Create(suite.Prf);
-        var (outE, outA, inE, inA) = IsOriginalInitiator ? (keys.SkEi, keys.SkAi, keys.SkEr, keys.SkAr) : (keys.SkEr, keys.SkAr, keys.SkEi, keys.SkAi);
-        _outbound = SkProtection.Create(suite.Encryption, suite.KeyLengthBits, suite.Integrity, outE.Span, outA.Span);
-        _inbound = SkProtection.Create(suite.Encryption, suite.KeyLengthBits, suite.Integrity, inE.Span, inA.Span);
+        _protection.SetKeys(suite, keys, IsOriginalInitiator);
         EngineLog.ProposalSelected(Logger, proposal);
     }
 
@@ -179,7 +234,6 @@ internal sealed partial class IkeSa : IDisposable
         if (state == IkeSaState.Established)
         {
             EstablishedAt = _context.Now;
-            Emit(new TunnelStateChanged(Tunnel.Name, TunnelState.Up, detail));
             if (Tunnel.DpdDelay > TimeSpan.Zero)
             {
                 ArmTimer(TimerKind.Dpd, Tunnel.DpdDelay);
@@ -194,114 +248,67 @@ internal sealed partial class IkeSa : IDisposable
         }
     }
 
+    /// <summary>
+    /// An exchange of ours or the peer's is complete, Child SA installs included: IKE_AUTH done is
+    /// when the tunnel counts as up, so "up" never precedes ESP SAs the datapath holds.
+    /// </summary>
+    public void OnExchangeCompleted(ExchangeType exchange)
+    {
+        if (exchange == ExchangeType.IKE_AUTH && State == IkeSaState.Established)
+        {
+            Emit(new TunnelStateChanged(Tunnel.Name, TunnelState.Up, $"IKE_SA {Tunnel.Name}[{SpiText}] established between {Local}[{Tunnel.LocalIdentity}]...{Remote}[{PeerIdentity}]"));
+        }
+    }
+
     /// <summary>Encodes, protects and sends a message; returns the datagram for retransmission.</summary>
     public SendDatagram Send(MessageBuilder message)
     {
         var flags = (IsOriginalInitiator ? IkeHeaderFlags.Initiator : IkeHeaderFlags.None) | (message.IsResponse ? IkeHeaderFlags.Response : IkeHeaderFlags.None);
         var header = IkeHeader.Create(InitiatorSpi, ResponderSpi, message.Exchange, flags, message.MessageId);
         var marker = Local.Port == Protocol.UdpEncapsulation.NatTraversalPort ? Protocol.UdpEncapsulation.NonEspMarkerLength : 0;
-        var buffer = ArrayPool<byte>.Shared.Rent(ushort.MaxValue);
-        try
+        var datagram = _protection.Encode(header, message.Payloads, marker);
+        if (message.Exchange == ExchangeType.IKE_SA_INIT)
         {
-            buffer.AsSpan(0, marker).Clear();
-            var ike = buffer.AsSpan(marker);
-            var writer = new IkeWriter(ike);
-            writer.WriteHeader(header);
-            int length;
-            if (message.Exchange == ExchangeType.IKE_SA_INIT || _outbound is null)
+            if (message.IsResponse)
             {
-                foreach (var payload in message.Payloads)
-                {
-                    writer.WritePayload(payload);
-                }
-
-                length = writer.Finish();
+                InitResponse = datagram[marker..];
             }
             else
             {
-                writer.BeginEncryptedPayload(_outbound.IvSize);
-                foreach (var payload in message.Payloads)
-                {
-                    writer.WritePayload(payload);
-                }
-
-                var inner = writer.EncryptedInnerLength;
-                var ivOffset = writer.EncryptedIvOffset;
-                writer.EndEncryptedPayload(_outbound.GetBodyLength(inner) - _outbound.IvSize - inner);
-                length = writer.Finish();
-                _outbound.Seal(ike[..length], ivOffset, inner);
+                InitRequest = datagram[marker..];
             }
-
-            var datagram = buffer.AsSpan(0, marker + length).ToArray();
-            if (message.Exchange == ExchangeType.IKE_SA_INIT)
-            {
-                if (message.IsResponse)
-                {
-                    InitResponse = datagram[marker..];
-                }
-                else
-                {
-                    InitRequest = datagram[marker..];
-                }
-            }
-
-            var summary = MessageSummary.Describe(message.Exchange, message.IsResponse, message.MessageId, message.Payloads);
-            EngineLog.MessageSent(Logger, summary, Remote, datagram.Length);
-            var send = new SendDatagram(Local, Remote, datagram);
-            Emit(send);
-            return send;
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+
+        var summary = MessageSummary.Describe(message.Exchange, message.IsResponse, message.MessageId, message.Payloads);
+        EngineLog.MessageSent(Logger, summary, Remote, datagram.Length);
+        var send = new SendDatagram(Local, Remote, datagram);
+        Emit(send);
+        return send;
     }
 
-    /// <summary>Verifies and decrypts a protected message; false (and counted) when the ICV does not match.</summary>
-    public bool TryDecrypt(IkeMessage outer, ReadOnlyMemory<byte> raw, out IkeMessage decrypted, out string problem)
+    /// <summary>Handles a datagram from the peer (already matched to this SA by SPI); <paramref name="decoded"/> when the dispatcher decoded it.</summary>
+    public void Receive(IPEndPoint local, IPEndPoint remote, ReadOnlyMemory<byte> raw, IkeMessage? decoded)
     {
-        decrypted = outer;
-        problem = "";
-        if (outer.Exchange == ExchangeType.IKE_SA_INIT)
+        IkeMessage outer;
+        if (decoded is not null)
         {
-            return true;
+            outer = decoded;
         }
-
-        if (_inbound is null)
-        {
-            problem = $"{outer.Exchange} before keys exist";
-            return false;
-        }
-
-        if (outer.Encrypted is not { } sk)
-        {
-            problem = outer.EncryptedFragment is not null
-                ? "IKE fragmentation (SKF) was not negotiated"
-                : "protected exchange without an SK payload";
-            return false;
-        }
-
-        var copy = raw.ToArray();
-        if (!_inbound.TryOpen(copy, sk.BodyOffset, out var inner))
-        {
-            _context.Statistics.CountIntegrityFailure();
-            problem = "integrity check (ICV) failed";
-            return false;
-        }
-
-        if (!outer.TryWithInnerPayloads(copy.AsMemory(inner), inner.Start.Value, out var withInner, out var error))
+        else if (!IkeMessage.TryDecode(raw, out var message, out var error) || MessageRules.CheckOuter(message) is { } _)
         {
             _context.Statistics.CountUndecodable();
-            problem = $"decrypted payloads are malformed: {error}";
-            return false;
+            EngineLog.Dropped(Logger, remote, message is null ? error.ToString() : "outer payloads break the message rules");
+            return;
+        }
+        else
+        {
+            outer = message;
         }
 
-        decrypted = withInner;
-        return true;
+        Receive(outer, raw, local, remote);
     }
 
-    /// <summary>Handles a decoded message from the peer (already matched to this SA by SPI).</summary>
-    public void Receive(IkeMessage outer, ReadOnlyMemory<byte> raw, IPEndPoint local, IPEndPoint remote)
+    private void Receive(IkeMessage outer, ReadOnlyMemory<byte> raw, IPEndPoint local, IPEndPoint remote)
     {
         // §1.2, §2.2: IKE_SA_INIT is message 0 of a new SA only — never a way to re-key an existing one.
         if (outer.Exchange == ExchangeType.IKE_SA_INIT
@@ -312,7 +319,7 @@ internal sealed partial class IkeSa : IDisposable
             return;
         }
 
-        if (!TryDecrypt(outer, raw, out var message, out var problem))
+        if (!_protection.TryDecrypt(outer, raw, _context.Statistics, out var message, out var problem))
         {
             EngineLog.Dropped(Logger, remote, $"{outer}: {problem}");
             return;
@@ -367,16 +374,6 @@ internal sealed partial class IkeSa : IDisposable
         }
     }
 
-    /// <summary>Responder tasks for a request, by exchange (strongSwan's task_manager_v2 does the same).</summary>
-    public IkeTask[] CreateResponderTasks(IkeMessage request) => request.Exchange switch
-    {
-        ExchangeType.IKE_SA_INIT => [new IkeInitTask(this, initiator: false)],
-        ExchangeType.IKE_AUTH => [new IkeAuthTask(this, initiator: false), new ChildCreateTask(this, initiator: false, child: null, ExchangeType.IKE_AUTH)],
-        ExchangeType.CREATE_CHILD_SA => [new ChildCreateTask(this, initiator: false, child: null, ExchangeType.CREATE_CHILD_SA)],
-        ExchangeType.INFORMATIONAL => [new InformationalResponderTask(this)],
-        _ => [],
-    };
-
     /// <summary>Queues the initial exchanges of a tunnel we initiate: IKE_SA_INIT, then IKE_AUTH with the first child.</summary>
     public void StartInitiating()
     {
@@ -389,10 +386,15 @@ internal sealed partial class IkeSa : IDisposable
         }
     }
 
-    public void AddChild(ChildSa child, ChildSaInstallation installation)
+    /// <summary>Hands a negotiated Child SA to the datapath; its outcome comes back to the task that asked (<see cref="TaskManager.OnInstallCompleted"/>).</summary>
+    public void Install(ChildSaInstallation installation) => Owner.EmitInstall(this, installation);
+
+    /// <summary>The datapath holds <paramref name="child"/>: it is established.</summary>
+    public void AddChild(ChildSa child)
     {
         Children.Add(child);
-        Emit(new InstallChildSa(installation));
+        _context.ChildSpis[child.InboundSpi] = this;
+        _context.ChildSpis[child.OutboundSpi] = this;
         EngineLog.ChildEstablished(Logger, child.Name, $"{child.InboundSpi:x8}", $"{child.OutboundSpi:x8}",
             string.Join(" ", child.LocalTrafficSelectors), string.Join(" ", child.RemoteTrafficSelectors), child.Proposal);
     }
@@ -401,9 +403,33 @@ internal sealed partial class IkeSa : IDisposable
     {
         if (Children.Remove(child))
         {
+            _context.ChildSpis.TryRemove(new KeyValuePair<uint, IkeSa>(child.InboundSpi, this));
+            _context.ChildSpis.TryRemove(new KeyValuePair<uint, IkeSa>(child.OutboundSpi, this));
             Emit(new RemoveChildSa(Tunnel.Name, child.Name, child.InboundSpi, child.OutboundSpi, child.ReqId));
             EngineLog.ChildDeleted(Logger, child.Name, $"{child.InboundSpi:x8}", $"{child.OutboundSpi:x8}", reason);
         }
+    }
+
+    /// <summary>
+    /// The datapath reports that the Child SA with inbound or outbound SPI <paramref name="spi"/>
+    /// reached a lifetime (kernel EXPIRE). Soft: it is due for a rekey. Hard: the SA is gone from the
+    /// datapath, so the Child SA is deleted with the peer too.
+    /// </summary>
+    public void OnChildLifetime(uint spi, bool hard)
+    {
+        if (Children.FirstOrDefault(c => c.InboundSpi == spi || c.OutboundSpi == spi) is not { } child)
+        {
+            return;
+        }
+
+        if (!hard)
+        {
+            EngineLog.ChildSoftExpired(Logger, child.Name, $"{spi:x8}");
+            return;
+        }
+
+        EngineLog.ChildHardExpired(Logger, child.Name, $"{spi:x8}");
+        Tasks.Queue(new ChildDeleteTask(this, child, "hard lifetime reached"));
     }
 
     /// <summary>Ends this SA locally: children removed from the datapath, timers cancelled, state Dead.</summary>
@@ -421,7 +447,7 @@ internal sealed partial class IkeSa : IDisposable
         }
 
         Tasks.AbortAll();
-        foreach (var kind in Enum.GetValues<TimerKind>().Where(k => k != TimerKind.Reconnect))
+        foreach (var kind in _timers.Keys.ToList())
         {
             CancelTimer(kind);
         }
@@ -430,18 +456,33 @@ internal sealed partial class IkeSa : IDisposable
         Emit(new TunnelStateChanged(Tunnel.Name, TunnelState.Down, reason));
     }
 
-    /// <summary>Starts a DELETE exchange for this SA (graceful close, §1.4.1); a dead SA is just dropped.</summary>
+    /// <summary>
+    /// Closes this SA with a DELETE exchange (§1.4.1): behind the exchange in flight, if any, since the
+    /// window is one request. An SA that is not established yet is just dropped.
+    /// </summary>
     public void Delete(string reason)
     {
-        if (State is IkeSaState.Established or IkeSaState.Authenticating && Keys is not null)
+        if (State is IkeSaState.Established or IkeSaState.Deleting && Keys is not null)
         {
-            Tasks.AbortAll();
-            Tasks.Queue(new IkeDeleteTask(this, reason));
+            _closing ??= reason;
+            Tasks.QueueDelete(new IkeDeleteTask(this, reason));
         }
         else
         {
             Terminate(reason);
         }
+    }
+
+    /// <summary>The daemon stops: a DELETE goes out now, in flight or not (best effort), and the SA ends at once.</summary>
+    public void Close(string reason)
+    {
+        if (State is IkeSaState.Established or IkeSaState.Deleting or IkeSaState.Authenticating && Keys is not null)
+        {
+            Tasks.AbortAll();
+            Tasks.Queue(new IkeDeleteTask(this, reason));
+        }
+
+        Terminate(reason);
     }
 
     /// <summary>DPD timer: probe the peer if it has been quiet for the configured delay, else wait for the rest.</summary>
@@ -468,13 +509,14 @@ internal sealed partial class IkeSa : IDisposable
     public void OnPeerUnresponsive(IReadOnlyList<IkeTask> abandoned)
     {
         var reason = State == IkeSaState.Established ? "peer not responding (dead peer detection)" : $"peer not responding to {(abandoned.Count > 0 ? abandoned[0].Exchange : (ExchangeType?)null)}";
-        if (State == IkeSaState.Established)
+        if (State == IkeSaState.Established && _closing is null)
         {
             EngineLog.DeadPeer(Logger, Tunnel.DpdAction.ToString().ToLowerInvariant());
         }
 
-        // An unanswered DELETE (operator's down, shutdown) is still our own decision, not a dead peer.
-        Terminate(reason, State == IkeSaState.Deleting ? TerminationCause.Local : TerminationCause.PeerUnresponsive);
+        // An unanswered DELETE (operator's down, reload), or one waiting behind the exchange that went
+        // unanswered, is still our own decision, not a dead peer.
+        Terminate(reason, State == IkeSaState.Deleting || _closing is not null ? TerminationCause.Local : TerminationCause.PeerUnresponsive);
     }
 
     /// <summary>An exchange failed for the whole SA: log it, tell the peer where the RFC says so, end the SA.</summary>
@@ -484,10 +526,17 @@ internal sealed partial class IkeSa : IDisposable
         Terminate(error.Reason, TerminationCause.Failed);
     }
 
+    /// <summary>Takes a snapshot for readers on other threads; called by the owner after each input.</summary>
+    public void PublishStatus()
+        => _status = new IkeSaStatus(Tunnel.Name, State, IsOriginalInitiator, $"{InitiatorSpi:x16}", $"{ResponderSpi:x16}",
+            Local, Remote, Tunnel.LocalIdentity.ToString(), PeerIdentity?.ToString(), Proposal, NatLocal, NatRemote,
+            UdpEncapsulation, EstablishedAt,
+            [.. Children.Select(c => new ChildSaStatus(c.Name, c.ReqId, $"{c.InboundSpi:x8}", $"{c.OutboundSpi:x8}", c.Proposal,
+                string.Join(" ", c.LocalTrafficSelectors), string.Join(" ", c.RemoteTrafficSelectors), c.EstablishedAt))]);
+
     public void Dispose()
     {
-        _outbound?.Dispose();
-        _inbound?.Dispose();
+        _protection.Dispose();
         Keys?.Dispose();
     }
 }

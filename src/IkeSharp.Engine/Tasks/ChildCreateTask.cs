@@ -31,6 +31,7 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
     private List<TrafficSelector> _tsi = [];
     private List<TrafficSelector> _tsr = [];
     private bool _skipped;
+    private ChildSa? _negotiated;
 
     /// <summary>IKE_AUTH for the first child of a tunnel, CREATE_CHILD_SA for the others.</summary>
     public override ExchangeType Exchange { get; } = exchange;
@@ -226,7 +227,7 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
         message.Add(new TrafficSelectorPayload(PayloadType.TSr, [.. _tsr]));
     }
 
-    /// <summary>KEYMAT (§2.17) and the datapath installation; nonces are ordered initiator first.</summary>
+    /// <summary>KEYMAT (§2.17) and the datapath installation; nonces are ordered initiator first. The Child SA is established once the datapath holds it (<see cref="CompleteInstall"/>).</summary>
     /// <param name="local">Our selectors; <paramref name="remote"/> the peer's.</param>
     private TaskResult Install(Proposal chosen, uint outboundSpi, ImmutableArray<TrafficSelector> local, ImmutableArray<TrafficSelector> remote, byte[] nonceI, byte[] nonceR, KeyExchangePayload? peerKe)
     {
@@ -244,21 +245,19 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
                 pfs = _keyExchange.DeriveSharedSecret(peerKe!.Data.Span);
             }
 
-            var keys = IkeKeyDerivation.DeriveChildSaKeys(Sa.Suite!.Prf, Sa.Keys!.SkD.Span, suite, nonceI, nonceR, pfs is null ? default : pfs.Span);
+            using var keys = IkeKeyDerivation.DeriveChildSaKeys(Sa.Suite!.Prf, Sa.Keys!.SkD.Span, suite, nonceI, nonceR, pfs is null ? default : pfs.Span);
             // The exchange initiator's inbound keys are the responder-to-initiator ones (§2.17).
             var (inE, inA, outE, outA) = Initiator
                 ? (keys.EncryptionKeyResponderToInitiator, keys.IntegrityKeyResponderToInitiator, keys.EncryptionKeyInitiatorToResponder, keys.IntegrityKeyInitiatorToResponder)
                 : (keys.EncryptionKeyInitiatorToResponder, keys.IntegrityKeyInitiatorToResponder, keys.EncryptionKeyResponderToInitiator, keys.IntegrityKeyResponderToInitiator);
-            var reqId = Sa.Context.NextReqId();
-            var proposal = ProposalSpec.Describe(ProtocolId.ESP, chosen.Transforms);
-            var installation = new ChildSaInstallation(Sa.Tunnel.Name, _child!.Name, reqId, Sa.Local, Sa.Remote, Sa.UdpEncapsulation,
+            _negotiated = new ChildSa(_child!, 0, _inboundSpi, outboundSpi, suite, ProposalSpec.Describe(ProtocolId.ESP, chosen.Transforms), local, remote, Sa.Context.Now);
+            Sa.Install(new ChildSaInstallation(Sa.Tunnel.Name, _child!.Name, 0, Sa.Local, Sa.Remote, Sa.UdpEncapsulation,
                 _inboundSpi, outboundSpi, suite, SecretBuffer.CopyOf(inE.Span), SecretBuffer.CopyOf(inA.Span), SecretBuffer.CopyOf(outE.Span), SecretBuffer.CopyOf(outA.Span), local, remote)
             {
                 Lifetime = _child.Lifetime,
-            };
-            keys.Dispose();
-            Sa.AddChild(new ChildSa(_child, reqId, _inboundSpi, outboundSpi, suite, proposal, local, remote, Sa.Context.Now), installation);
-            return TaskResult.Done;
+            });
+            AwaitedInstall = _inboundSpi;
+            return TaskResult.Pending;
         }
         catch (InvalidPeerKeyExchangeException e)
         {
@@ -269,6 +268,29 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
             pfs?.Dispose();
             _keyExchange?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The datapath holds the Child SA, under the reqid it reports: established. If it refused, the
+    /// responder answers NO_PROPOSAL_CHOSEN for it (as strongSwan does); the initiator, whose peer
+    /// already holds it, deletes it with the peer.
+    /// </summary>
+    public override TaskResult CompleteInstall(ChildSaInstallResult result)
+    {
+        var child = _negotiated!;
+        if (result.Succeeded)
+        {
+            Sa.AddChild(child with { ReqId = result.ReqId, EstablishedAt = Sa.Context.Now });
+            return TaskResult.Done;
+        }
+
+        EngineLog.ChildInstallFailed(Sa.Logger, child.Name, $"{child.InboundSpi:x8}", result.Failure!, Initiator ? "deleting it with the peer" : "answering the peer with NO_PROPOSAL_CHOSEN");
+        if (Initiator)
+        {
+            Sa.Tasks.Queue(new ChildDeleteTask(Sa, child, $"datapath refused it: {result.Failure}"));
+        }
+
+        return Fail(IkeError.Child($"CHILD_SA {child.Name}: the datapath refused it: {result.Failure}", NotifyType.NO_PROPOSAL_CHOSEN));
     }
 
     /// <summary>

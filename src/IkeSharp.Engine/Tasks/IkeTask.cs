@@ -12,6 +12,8 @@ internal enum TaskResult
     Retry,
     /// <summary>The task failed; <see cref="IkeTask.Error"/> says why and with which scope.</summary>
     Failed,
+    /// <summary>The task waits for the datapath to install its Child SA (<see cref="IkeTask.AwaitedInstall"/>); the exchange waits with it.</summary>
+    Pending,
 }
 
 /// <summary>
@@ -34,6 +36,12 @@ internal abstract class IkeTask(IkeSa sa, bool initiator)
 
     /// <summary>Initiator: handle the response. Responder: handle the request.</summary>
     public abstract TaskResult Process(IkeMessage message);
+
+    /// <summary>The inbound SPI of the Child SA whose install this task waits for after returning <see cref="TaskResult.Pending"/>.</summary>
+    public uint AwaitedInstall { get; protected set; }
+
+    /// <summary>The datapath's answer for <see cref="AwaitedInstall"/>: <see cref="TaskResult.Done"/> or <see cref="TaskResult.Failed"/>.</summary>
+    public virtual TaskResult CompleteInstall(ChildSaInstallResult result) => throw new InvalidOperationException($"{GetType().Name} installs nothing");
 
     /// <summary>Called when the exchange will not complete (peer unreachable, IKE SA failed).</summary>
     public virtual void Abort()

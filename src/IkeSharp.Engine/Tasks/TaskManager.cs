@@ -6,11 +6,14 @@ namespace IkeSharp.Engine.Tasks;
 /// <summary>
 /// Owns the message IDs of one IKE SA (RFC 7296 §2.2), its window of one outstanding request,
 /// retransmission (§2.1, strongSwan's schedule by default) and the cached last response, which a
-/// retransmitted request gets back unchanged instead of being processed again.
+/// retransmitted request gets back unchanged instead of being processed again. It creates the
+/// responder tasks for each request, and holds an exchange open while the datapath installs its
+/// Child SAs: our exchange completes, and the peer's gets its answer, only after that.
 /// </summary>
 internal sealed class TaskManager(IkeSa sa)
 {
     private readonly Queue<IkeTask[]> _queued = new();
+    private readonly List<IkeTask> _installing = [];
     private IkeTask[]? _active;
     private SendDatagram? _outstanding;
     private string _outstandingSummary = "";
@@ -19,6 +22,7 @@ internal sealed class TaskManager(IkeSa sa)
     private SendDatagram? _cachedResponse;
     private uint _cachedResponseId = uint.MaxValue;
     private byte[] _lastRequest = [];
+    private Answer? _answering;
 
     /// <summary>The message ID of our next (or outstanding) request.</summary>
     public uint NextRequestId { get; private set; }
@@ -28,11 +32,34 @@ internal sealed class TaskManager(IkeSa sa)
 
     public bool HasActiveExchange => _active is not null;
 
+    /// <summary>A request of the peer is processed but not answered yet: its Child SAs are being installed.</summary>
+    public bool IsAnswering => _answering is not null;
+
     /// <summary>Queues one exchange made of <paramref name="tasks"/> and starts it if nothing is outstanding.</summary>
     public void Queue(params IkeTask[] tasks)
     {
         _queued.Enqueue(tasks);
         InitiateNext();
+    }
+
+    /// <summary>
+    /// Queues the DELETE of the IKE SA behind the exchange in flight (the window is one request, §2.3);
+    /// exchanges queued behind it are dropped, a second DELETE is not queued.
+    /// </summary>
+    public void QueueDelete(IkeDeleteTask delete)
+    {
+        if ((_active ?? []).Concat(_queued.SelectMany(t => t)).Any(t => t is IkeDeleteTask))
+        {
+            return;
+        }
+
+        foreach (var task in _queued.SelectMany(t => t))
+        {
+            task.Abort();
+        }
+
+        _queued.Clear();
+        Queue(delete);
     }
 
     public void InitiateNext()
@@ -48,7 +75,7 @@ internal sealed class TaskManager(IkeSa sa)
 
     public void OnResponse(IkeMessage response)
     {
-        if (_active is null || response.Header.MessageId != NextRequestId || response.Exchange != _active[0].Exchange)
+        if (_active is null || _outstanding is null || response.Header.MessageId != NextRequestId || response.Exchange != _active[0].Exchange)
         {
             sa.Context.Statistics.CountUnexpected();
             EngineLog.Dropped(sa.Logger, sa.Remote, $"{response}: no request with message ID {response.Header.MessageId} outstanding");
@@ -66,6 +93,9 @@ internal sealed class TaskManager(IkeSa sa)
                 case TaskResult.Retry:
                     retry = true;
                     break;
+                case TaskResult.Pending:
+                    _installing.Add(task);
+                    break;
                 case TaskResult.Failed when task.Error!.Scope == ErrorScope.IkeSa:
                     foreach (var other in tasks)
                     {
@@ -73,6 +103,7 @@ internal sealed class TaskManager(IkeSa sa)
                     }
 
                     _active = null;
+                    _installing.Clear();
                     sa.Fail($"{response.Exchange}", task.Error);
                     return;
                 case TaskResult.Failed:
@@ -88,9 +119,10 @@ internal sealed class TaskManager(IkeSa sa)
             return;
         }
 
-        _active = null;
-        NextRequestId++;
-        InitiateNext();
+        if (_installing.Count == 0)
+        {
+            CompleteActive();
+        }
     }
 
     public void OnRequest(IkeMessage request, ReadOnlyMemory<byte> raw)
@@ -107,6 +139,11 @@ internal sealed class TaskManager(IkeSa sa)
             return;
         }
 
+        if (_answering is not null)
+        {
+            return; // the same request again while its answer waits for the datapath: that answer will do
+        }
+
         if (id != ExpectedRequestId)
         {
             sa.Context.Statistics.CountUnexpected();
@@ -114,13 +151,19 @@ internal sealed class TaskManager(IkeSa sa)
             return;
         }
 
-        var tasks = sa.CreateResponderTasks(request);
+        var tasks = CreateResponderTasks(request);
         var processed = new List<IkeTask>(tasks.Length);
         IkeError? failure = null;
         foreach (var task in tasks)
         {
             processed.Add(task);
-            if (task.Process(request) != TaskResult.Failed)
+            var result = task.Process(request);
+            if (result == TaskResult.Pending)
+            {
+                _installing.Add(task);
+            }
+
+            if (result != TaskResult.Failed)
             {
                 continue;
             }
@@ -134,23 +177,41 @@ internal sealed class TaskManager(IkeSa sa)
             EngineLog.ExchangeFailed(sa.Logger, $"{request.Exchange} (Child SA)", task.Error.ToString());
         }
 
-        var response = new MessageBuilder(request.Exchange, isResponse: true, id);
-        foreach (var task in processed)
+        _answering = new Answer(id, request.Exchange, processed, raw.ToArray(), failure);
+        if (_installing.Count == 0)
         {
-            task.Build(response);
+            SendAnswer();
+        }
+    }
+
+    /// <summary>The datapath's answer for the Child SA with <paramref name="inboundSpi"/>; the exchange waiting on it goes on once none is left.</summary>
+    public void OnInstallCompleted(uint inboundSpi, ChildSaInstallResult result)
+    {
+        var task = _installing.FirstOrDefault(t => t.AwaitedInstall == inboundSpi);
+        if (task is null)
+        {
+            return;
         }
 
-        _cachedResponse = sa.Send(response);
-        _cachedResponseId = id;
-        _lastRequest = raw.ToArray();
-        ExpectedRequestId++;
-        if (failure is not null)
+        _installing.Remove(task);
+        if (task.CompleteInstall(result) == TaskResult.Failed)
         {
-            sa.Fail($"{request.Exchange}", failure);
+            var exchange = _answering?.Exchange ?? task.Exchange;
+            EngineLog.ExchangeFailed(sa.Logger, $"{exchange} (Child SA)", task.Error!.ToString());
         }
-        else if (sa.DeleteAfterResponse is { } reason)
+
+        if (_installing.Count > 0)
         {
-            sa.Terminate(reason, TerminationCause.DeletedByPeer);
+            return;
+        }
+
+        if (_answering is not null)
+        {
+            SendAnswer();
+        }
+        else if (_active is not null)
+        {
+            CompleteActive();
         }
     }
 
@@ -200,6 +261,57 @@ internal sealed class TaskManager(IkeSa sa)
         _active = null;
         _outstanding = null;
         _queued.Clear();
+        _installing.Clear();
+        _answering = null;
+    }
+
+    /// <summary>Responder tasks for a request, by exchange (strongSwan's task_manager_v2 does the same).</summary>
+    private IkeTask[] CreateResponderTasks(IkeMessage request) => request.Exchange switch
+    {
+        ExchangeType.IKE_SA_INIT => [new IkeInitTask(sa, initiator: false)],
+        ExchangeType.IKE_AUTH => [new IkeAuthTask(sa, initiator: false), new ChildCreateTask(sa, initiator: false, child: null, ExchangeType.IKE_AUTH)],
+        ExchangeType.CREATE_CHILD_SA => [new ChildCreateTask(sa, initiator: false, child: null, ExchangeType.CREATE_CHILD_SA)],
+        ExchangeType.INFORMATIONAL => [new InformationalResponderTask(sa)],
+        _ => [],
+    };
+
+    /// <summary>Our exchange is over (installs included): the next one may start.</summary>
+    private void CompleteActive()
+    {
+        var exchange = _active![0].Exchange;
+        _active = null;
+        NextRequestId++;
+        sa.OnExchangeCompleted(exchange);
+        InitiateNext();
+    }
+
+    /// <summary>Builds, sends and caches the response to the request being answered, then acts on its outcome.</summary>
+    private void SendAnswer()
+    {
+        var answer = _answering!;
+        _answering = null;
+        var response = new MessageBuilder(answer.Exchange, isResponse: true, answer.MessageId);
+        foreach (var task in answer.Tasks)
+        {
+            task.Build(response);
+        }
+
+        _cachedResponse = sa.Send(response);
+        _cachedResponseId = answer.MessageId;
+        _lastRequest = answer.Request;
+        ExpectedRequestId++;
+        if (answer.Failure is not null)
+        {
+            sa.Fail($"{answer.Exchange}", answer.Failure);
+        }
+        else if (sa.DeleteAfterResponse is { } reason)
+        {
+            sa.Terminate(reason, TerminationCause.DeletedByPeer);
+        }
+        else
+        {
+            sa.OnExchangeCompleted(answer.Exchange);
+        }
     }
 
     private void SendActive()
@@ -216,4 +328,7 @@ internal sealed class TaskManager(IkeSa sa)
         _firstSent = sa.Context.Now;
         sa.ArmTimer(TimerKind.Retransmit, sa.Tunnel.Retransmit.Delay(0));
     }
+
+    /// <summary>A request of the peer processed by <paramref name="Tasks"/>, answered once their installs are done.</summary>
+    private sealed record Answer(uint MessageId, ExchangeType Exchange, List<IkeTask> Tasks, byte[] Request, IkeError? Failure);
 }

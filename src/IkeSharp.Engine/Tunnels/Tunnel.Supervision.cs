@@ -1,0 +1,215 @@
+using System.Net;
+using IkeSharp.Engine.Configuration;
+using IkeSharp.Engine.Sa;
+using IkeSharp.Protocol;
+
+namespace IkeSharp.Engine.Tunnels;
+
+/// <summary>
+/// Supervision: the start action, <c>keyingtries</c> with backoff, <c>dpd_action</c>, operator
+/// up/down, and the restart of a tunnel a reload changed, once its old SAs are gone.
+/// </summary>
+internal sealed partial class Tunnel
+{
+    /// <summary>The operator or the start action wants the tunnel up; a failed attempt is then retried.</summary>
+    private bool _wanted;
+
+    private int _attempts;
+    private bool _restartAfterClose;
+    private bool _removed;
+    private long _reconnectGeneration;
+
+    private TimerKey ReconnectTimer => new(0, Name, TimerKind.Reconnect);
+
+    private bool CanInitiate => Config.LocalAddress is not null && !Config.RemoteAddresses.IsEmpty;
+
+    private void HandleTunnelInput(TunnelInput input)
+    {
+        try
+        {
+            switch (input)
+            {
+                case StartRequested:
+                    ApplyStartAction();
+                    break;
+                case UpRequested:
+                    Up();
+                    break;
+                case TrafficHitTrap:
+                    if (!Sas.Any(sa => sa.State != IkeSaState.Dead))
+                    {
+                        Up();
+                    }
+
+                    break;
+                case DownRequested:
+                    Down("closed by operator");
+                    break;
+                case Reconfigured reconfigured:
+                    Reconfigure(reconfigured.Config);
+                    break;
+                case ShutdownRequested shutdown:
+                    Shutdown(shutdown.Done);
+                    break;
+                case TunnelTimerFired { Kind: TimerKind.Reconnect } timer when timer.Generation == _reconnectGeneration:
+                    _reconnectGeneration = 0;
+                    if (_wanted)
+                    {
+                        Up();
+                    }
+
+                    break;
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            EngineLog.InternalError(Logger, e);
+        }
+    }
+
+    private void ApplyStartAction()
+    {
+        switch (Config.StartAction)
+        {
+            case StartAction.Start:
+                Up();
+                break;
+            case StartAction.Trap:
+                Emit(InstallTrapPolicies.For(Config));
+                break;
+        }
+    }
+
+    /// <summary>Initiates unless an IKE SA we initiated is alive; keeps the tunnel wanted.</summary>
+    private void Up()
+    {
+        if (_removed || !CanInitiate)
+        {
+            return; // the engine refused 'up' for such a tunnel; a reload may have made it one since
+        }
+
+        _wanted = true;
+        if (Sas.Any(sa => sa.IsOriginalInitiator && sa.State != IkeSaState.Dead))
+        {
+            return;
+        }
+
+        CancelReconnect();
+        _attempts++;
+        var local = new IPEndPoint(Config.LocalAddress!, UdpEncapsulation.IkePort);
+        var remote = new IPEndPoint(Config.RemoteAddresses[0], Config.RemotePort);
+        var sa = _engine.CreateInitiatorSa(this, Config, local, remote);
+        Own(sa);
+        var attempt = _attempts;
+        With(sa, () =>
+        {
+            EngineLog.Initiating(sa.Logger, Name, remote, attempt);
+            Emit(new TunnelStateChanged(Name, TunnelState.Connecting, $"attempt {attempt}"));
+            sa.StartInitiating();
+        });
+    }
+
+    /// <summary>Closes every IKE SA with DELETE, removes the traps and stops retrying.</summary>
+    private void Down(string reason)
+    {
+        _wanted = false;
+        CancelReconnect();
+        Emit(new RemoveTrapPolicies(Name));
+        foreach (var sa in Sas.ToList())
+        {
+            With(sa, () => sa.Delete(reason));
+        }
+    }
+
+    private void Reconfigure(TunnelConfig? config)
+    {
+        var open = Sas.Count > 0;
+        Down(config is null ? "removed by reload" : "changed by reload");
+        if (config is null)
+        {
+            _removed = true;
+            return;
+        }
+
+        Config = config;
+        _removed = false;
+        _attempts = 0;
+        if (open)
+        {
+            _restartAfterClose = true; // started again once the old SAs are gone (OnSaEnded)
+        }
+        else
+        {
+            ApplyStartAction();
+        }
+    }
+
+    private void Shutdown(TaskCompletionSource done)
+    {
+        _wanted = false;
+        CancelReconnect();
+        foreach (var sa in Sas.ToList())
+        {
+            With(sa, () => sa.Close("daemon shutting down"));
+        }
+
+        // Completed once the DELETEs are handed to the host: Process applies these effects before anything else.
+        Emit(new ShutdownCompleted(done));
+    }
+
+    /// <summary>After an IKE SA ended: restart per reload, dpd_action or keyingtries, or leave the tunnel down.</summary>
+    private void OnSaEnded(IkeSa sa, bool wasUp)
+    {
+        if (_restartAfterClose && Sas.Count == 0)
+        {
+            // A reload changed this tunnel: its old SAs are gone, so start it as now configured.
+            _restartAfterClose = false;
+            ApplyStartAction();
+            return;
+        }
+
+        var peerGone = wasUp && sa.Cause == TerminationCause.PeerUnresponsive;
+        if (peerGone && sa.Tunnel.DpdAction == DpdAction.Trap && !_removed)
+        {
+            // dpd_action=trap: wait for traffic to the peer, then re-establish on demand.
+            _wanted = false;
+            Emit(InstallTrapPolicies.For(Config));
+            return;
+        }
+
+        if (peerGone && sa.Tunnel.DpdAction == DpdAction.Restart && CanInitiate && !_removed)
+        {
+            // dpd_action=restart: re-establish at once, then keep retrying while the peer is away.
+            _attempts = 0;
+            Up();
+            return;
+        }
+
+        if (!_wanted || wasUp || !sa.IsOriginalInitiator || sa.Cause == TerminationCause.Local)
+        {
+            return;
+        }
+
+        if (Config.KeyingTries != 0 && _attempts >= Config.KeyingTries)
+        {
+            _wanted = false;
+            Emit(new TunnelStateChanged(Name, TunnelState.Down, $"giving up after {_attempts} attempts (keyingtries={Config.KeyingTries})"));
+            return;
+        }
+
+        var options = _context.Options;
+        var delay = TimeSpan.FromTicks(Math.Min(options.MaxReconnectDelay.Ticks, options.ReconnectDelay.Ticks << Math.Min(_attempts - 1, 16)));
+        EngineLog.ReconnectScheduled(Logger, Name, delay, Config.KeyingTries == 0 ? "unlimited" : $"{Config.KeyingTries - _attempts}");
+        _reconnectGeneration = _context.NextTimerGeneration();
+        Emit(new ArmTimer(ReconnectTimer, delay, _reconnectGeneration));
+    }
+
+    private void CancelReconnect()
+    {
+        if (_reconnectGeneration != 0)
+        {
+            _reconnectGeneration = 0;
+            Emit(new CancelTimer(ReconnectTimer));
+        }
+    }
+}
