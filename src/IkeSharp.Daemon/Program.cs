@@ -76,11 +76,7 @@ root.SetAction(async (result, cancellation) =>
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddSingleton<UdpTransport>();
     builder.Services.AddSingleton<IDatapath>(sp => DatapathChoice.Create(settings, sp.GetRequiredService<UdpTransport>(), sp.GetRequiredService<ILoggerFactory>()));
-    builder.Services.AddSingleton(sp =>
-    {
-        var datapath = sp.GetRequiredService<IDatapath>();
-        return new IkeEngine(DatapathChoice.EngineOptionsFor(settings, datapath), TimeProvider.System, sp.GetRequiredService<ILoggerFactory>(), datapath as IChildSpiSource);
-    });
+    builder.Services.AddSingleton(sp => sp.GetRequiredService<EngineHost>().Engine);
     builder.Services.AddSingleton(source);
     builder.Services.AddSingleton(broadcast);
     if (file is not null)

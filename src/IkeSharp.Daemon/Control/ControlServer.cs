@@ -17,7 +17,7 @@ namespace IkeSharp.Daemon.Control;
 /// <c>{"command":"log","tunnel":"x","follow":true}</c> answers with one <c>{"line":"..."}</c> per log
 /// line instead: the recent ones, then (when following) new ones until the client hangs up.
 /// </summary>
-internal sealed partial class ControlServer(DaemonSettings settings, IkeEngine engine, EngineHost host, IDatapath datapath, ConfigReload reload, LogBroadcast log, ILogger<ControlServer> logger) : IHostedService, IDisposable
+internal sealed partial class ControlServer(DaemonSettings settings, IkeEngine engine, IDatapath datapath, ConfigReload reload, LogBroadcast log, ILogger<ControlServer> logger) : IHostedService, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
@@ -74,10 +74,10 @@ internal sealed partial class ControlServer(DaemonSettings settings, IkeEngine e
                 case "status":
                     return Ok(new JsonObject { ["tunnels"] = StatusJson.Tunnels(engine.Options.Tunnels, engine.GetStatus(), datapath), ["statistics"] = StatusJson.Statistics(engine.Statistics, datapath) });
                 case "up" when tunnel is not null:
-                    host.Execute(engine.Initiate(tunnel));
+                    engine.Initiate(tunnel);
                     return Ok(new JsonObject { ["message"] = $"initiating {tunnel}" });
                 case "down" when tunnel is not null:
-                    host.Execute(engine.Terminate(tunnel));
+                    engine.Terminate(tunnel);
                     return Ok(new JsonObject { ["message"] = $"closing {tunnel}" });
                 case "reload":
                     return Ok(new JsonObject { ["message"] = reload.Reload() });

@@ -32,9 +32,7 @@ internal sealed partial class ConfigReload(
     ConfigSource source,
     DaemonSettings initial,
     IkeEngine engine,
-    EngineHost host,
     GatewayPolicy gateway,
-    IDatapath datapath,
     IEnumerable<LogFile> logFiles,
     ILogger<ConfigReload> logger) : IHostedService, IDisposable
 {
@@ -101,8 +99,7 @@ internal sealed partial class ConfigReload(
                 throw;
             }
 
-            var result = engine.Reconfigure(DatapathChoice.EngineOptionsFor(next, datapath));
-            host.Execute(result.Effects);
+            var result = engine.Reconfigure(next.Engine);
             Current = next;
             var summary = $"reloaded {source.ConfigFile}: {result}";
             LogReloaded(summary);

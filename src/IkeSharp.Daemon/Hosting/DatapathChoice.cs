@@ -41,15 +41,6 @@ internal static partial class DatapathChoice
         }
     }
 
-    /// <summary>
-    /// The engine's options for <paramref name="settings"/>: a datapath that cannot send raw ESP
-    /// makes every tunnel behave as behind a NAT, so ESP always travels in UDP 4500.
-    /// </summary>
-    public static EngineOptions EngineOptionsFor(DaemonSettings settings, IDatapath datapath)
-        => datapath.RequiresUdpEncapsulation
-            ? settings.Engine with { Tunnels = [.. settings.Engine.Tunnels.Select(t => t with { ForceEncapsulation = true })] }
-            : settings.Engine;
-
     /// <summary>Kernel ESP when the kernel takes a test SA, else user-space ESP over TUN, else record only; logged with the reason.</summary>
     private static DatapathKind Resolve(ILogger logger)
     {

@@ -2,136 +2,148 @@ using System.Collections.Concurrent;
 using IkeSharp.Config;
 using IkeSharp.Engine;
 using IkeSharp.Linux.Sockets;
-using IkeSharp.Linux.Xfrm;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace IkeSharp.Daemon.Hosting;
 
 /// <summary>
-/// Runs the engine: binds the IKE sockets, feeds datagrams and timer expiries to it, and carries
-/// out its effects (send, timers on <see cref="TimeProvider"/>, datapath installs). On stop it
-/// deletes every IKE SA and sends the DELETEs before the sockets close.
+/// Runs the engine: binds the IKE sockets, hands datagrams, timer expiries and datapath events to
+/// it, and carries out the effects its tunnel owners produce (send, timers on
+/// <see cref="TimeProvider"/>, datapath calls) on the owner's thread, in order. On stop it deletes
+/// every IKE SA and waits until the DELETEs are sent before the sockets close.
 /// </summary>
-internal sealed partial class EngineHost(
-    DaemonSettings settings,
-    IkeEngine engine,
-    UdpTransport transport,
-    IDatapath datapath,
-    TimeProvider time,
-    ILogger<EngineHost> logger) : IHostedService
+internal sealed partial class EngineHost : IHostedService, IEngineHost
 {
-    private readonly ConcurrentDictionary<TimerKey, ITimer> _timers = new();
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(10);
+
+    private readonly DaemonSettings _settings;
+    private readonly UdpTransport _transport;
+    private readonly IDatapath _datapath;
+    private readonly TimeProvider _time;
+    private readonly ILogger<EngineHost> _logger;
+    private readonly ConcurrentDictionary<TimerKey, (ITimer Timer, long Generation)> _timers = new();
+
+    public EngineHost(DaemonSettings settings, UdpTransport transport, IDatapath datapath, TimeProvider time, ILoggerFactory loggers)
+    {
+        _settings = settings;
+        _transport = transport;
+        _datapath = datapath;
+        _time = time;
+        _logger = loggers.CreateLogger<EngineHost>();
+        Engine = new IkeEngine(settings.Engine, time, loggers, this, datapath);
+    }
+
+    public IkeEngine Engine { get; }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        LogStarting(settings.ConfigFile, settings.Engine.Tunnels.Length, datapath.Description);
-        foreach (var line in settings.ImportReport)
+        LogStarting(_settings.ConfigFile, _settings.Engine.Tunnels.Length, _datapath.Description);
+        foreach (var line in _settings.ImportReport)
         {
             LogImport(line);
         }
 
-        transport.Received = (local, remote, payload) => Execute(engine.Receive(local, remote, payload));
-        datapath.Events = e => Execute(e switch
-        {
-            TrafficAcquired acquired => engine.OnAcquire(acquired.Tunnel),
-            ChildSaExpired expired => engine.OnChildSaExpired(expired.Spi, expired.Hard),
-            _ => [],
-        });
-        transport.Bind(settings.Listen);
-        Execute(engine.Start());
+        _transport.Received = Engine.Receive;
+        _datapath.Events = Engine.OnDatapathEvent;
+        _transport.Bind(_settings.Listen);
+        Engine.Start();
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
-        LogStopping(engine.GetStatus().Count);
-        Execute(engine.Shutdown());
-        foreach (var timer in _timers.Values)
+        LogStopping(Engine.GetStatus().Count);
+        try
+        {
+            await Engine.Shutdown().WaitAsync(ShutdownGrace, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            LogShutdownSlow(ShutdownGrace.TotalSeconds);
+        }
+
+        foreach (var (timer, _) in _timers.Values)
         {
             timer.Dispose();
         }
 
         _timers.Clear();
-        return Task.CompletedTask;
     }
 
-    public void Execute(IReadOnlyList<EngineEffect> effects)
+    public void Apply(EngineEffect effect)
     {
-        foreach (var effect in effects)
+        try
         {
-            try
+            switch (effect)
             {
-                Apply(effect);
+                case SendDatagram send:
+                    _transport.Send(send.Local, send.Remote, send.Datagram);
+                    break;
+                case ArmTimer arm:
+                    Arm(arm);
+                    break;
+                case CancelTimer cancel:
+                    if (_timers.TryRemove(cancel.Timer, out var cancelled))
+                    {
+                        cancelled.Timer.Dispose();
+                    }
+
+                    break;
+                case RemoveChildSa remove:
+                    _datapath.Remove(remove);
+                    break;
+                case UpdateChildSaEndpoints update:
+                    _datapath.UpdateEndpoints(update);
+                    break;
+                case InstallTrapPolicies trap:
+                    _datapath.InstallTraps(trap);
+                    break;
+                case RemoveTrapPolicies untrap:
+                    _datapath.RemoveTraps(untrap.Tunnel);
+                    break;
+                case TunnelStateChanged state:
+                    LogTunnelState(state.Tunnel, state.State.ToString().ToLowerInvariant(), state.Reason ?? "");
+                    break;
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                LogEffectFailed(effect.GetType().Name, e.Message);
-            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogEffectFailed(effect.GetType().Name, e.Message);
         }
     }
 
-    private void Apply(EngineEffect effect)
+    public ChildSaInstallResult Install(ChildSaInstallation installation)
     {
-        switch (effect)
+        try
         {
-            case SendDatagram send:
-                transport.Send(send.Local, send.Remote, send.Datagram);
-                break;
-            case ArmTimer arm:
-                var timer = time.CreateTimer(_ => Fire(arm.Timer), null, arm.Delay, Timeout.InfiniteTimeSpan);
-                if (_timers.TryGetValue(arm.Timer, out var old))
-                {
-                    old.Dispose();
-                }
-
-                _timers[arm.Timer] = timer;
-                break;
-            case CancelTimer cancel:
-                if (_timers.TryRemove(cancel.Timer, out var cancelled))
-                {
-                    cancelled.Dispose();
-                }
-
-                break;
-            case InstallChildSa install:
-                try
-                {
-                    datapath.Install(install.Installation);
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    Execute(engine.OnChildSaInstallFailed(install.Installation.InboundSpi, e.Message));
-                }
-
-                break;
-            case RemoveChildSa remove:
-                datapath.Remove(remove);
-                break;
-            case UpdateChildSaEndpoints update:
-                datapath.UpdateEndpoints(update);
-                break;
-            case InstallTrapPolicies trap when datapath is KernelDatapath kernel:
-                kernel.InstallTraps(trap);
-                break;
-            case InstallTrapPolicies trap:
-                LogTrap(trap.Tunnel, string.Join(", ", trap.Children.Select(c => $"{string.Join(" ", c.LocalTrafficSelectors)} === {string.Join(" ", c.RemoteTrafficSelectors)}")));
-                break;
-            case RemoveTrapPolicies untrap when datapath is KernelDatapath kernel:
-                kernel.RemoveTraps(untrap.Tunnel);
-                break;
-            case TunnelStateChanged state:
-                LogTunnelState(state.Tunnel, state.State.ToString().ToLowerInvariant(), state.Reason ?? "");
-                break;
+            return ChildSaInstallResult.Installed(_datapath.Install(installation));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return ChildSaInstallResult.Refused(e.Message);
         }
     }
 
-    private void Fire(TimerKey key)
+    /// <summary>The timer is in the table before it can fire, and an expiry reaches the engine only while it is the key's current one.</summary>
+    private void Arm(ArmTimer arm)
     {
-        if (_timers.TryRemove(key, out var timer))
+        var timer = _time.CreateTimer(_ => Fire(arm.Timer, arm.Generation), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (_timers.TryGetValue(arm.Timer, out var old))
         {
-            timer.Dispose();
-            Execute(engine.OnTimer(key));
+            old.Timer.Dispose();
+        }
+
+        _timers[arm.Timer] = (timer, arm.Generation);
+        timer.Change(arm.Delay, Timeout.InfiniteTimeSpan);
+    }
+
+    private void Fire(TimerKey key, long generation)
+    {
+        if (_timers.TryGetValue(key, out var entry) && entry.Generation == generation && _timers.TryRemove(new KeyValuePair<TimerKey, (ITimer, long)>(key, entry)))
+        {
+            entry.Timer.Dispose();
+            Engine.OnTimer(key, generation);
         }
     }
 
@@ -144,11 +156,11 @@ internal sealed partial class EngineHost(
     [LoggerMessage(Level = LogLevel.Information, Message = "stopping: deleting {IkeSas} IKE SA(s)")]
     private partial void LogStopping(int ikeSas);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "stopping: not every tunnel finished closing within {Seconds} s; closing the sockets anyway")]
+    private partial void LogShutdownSlow(double seconds);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "tunnel {Tunnel} is {State} {Reason}")]
     private partial void LogTunnelState(string tunnel, string state, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "tunnel {Tunnel} waits for traffic ({Selectors}), but only the kernel datapath can trap packets: use 'ikesharp up {Tunnel}', or datapath = kernel")]
-    private partial void LogTrap(string tunnel, string selectors);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "carrying out {Effect} failed: {Error}")]
     private partial void LogEffectFailed(string effect, string error);

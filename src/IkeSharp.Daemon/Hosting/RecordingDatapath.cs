@@ -8,19 +8,34 @@ namespace IkeSharp.Daemon.Hosting;
 /// </summary>
 public sealed class RecordingDatapath : IDatapath
 {
-    public string Description => "record: Child SAs are negotiated and logged, but no packet is protected";
+    private readonly RandomChildSpiSource _spis = new();
+    private int _nextReqId;
 
-    public bool RequiresUdpEncapsulation => false;
+    public string Description => "record: Child SAs are negotiated and logged, but no packet is protected";
 
     public IReadOnlyDictionary<string, long> Drops { get; } = new Dictionary<string, long>();
 
-    public void Install(ChildSaInstallation installation) => installation.Dispose();
+    public uint AllocateInboundSpi(System.Net.IPAddress local, System.Net.IPAddress remote) => _spis.AllocateInboundSpi(local, remote);
+
+    public uint Install(ChildSaInstallation installation)
+    {
+        installation.Dispose();
+        return installation.ReqId != 0 ? installation.ReqId : (uint)Interlocked.Increment(ref _nextReqId);
+    }
 
     public void Remove(RemoveChildSa removal)
     {
     }
 
     public void UpdateEndpoints(UpdateChildSaEndpoints update)
+    {
+    }
+
+    public void InstallTraps(InstallTrapPolicies trap)
+    {
+    }
+
+    public void RemoveTraps(string tunnel)
     {
     }
 

@@ -7,9 +7,10 @@ using Microsoft.Extensions.Logging;
 namespace IkeSharp.Linux.Sockets;
 
 /// <summary>
-/// The IKE sockets: UDP 500 and 4500 on every listening address (IPv4 and IPv6). Received
-/// datagrams are handed to <see cref="Received"/> on the thread pool, so the receive loops only
-/// receive; sends pick the socket bound to the effect's local endpoint.
+/// The IKE sockets: UDP 500 and 4500 on every listening address (IPv4 and IPv6). Each received
+/// datagram is copied and handed to <see cref="Received"/> on the socket's receive thread, which
+/// must return quickly (the engine only finds the tunnel and queues it there); sends pick the
+/// socket bound to the effect's local endpoint.
 /// </summary>
 public sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IEspTransport, IDisposable
 {
@@ -18,8 +19,8 @@ public sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IEspTra
     private readonly List<Thread> _threads = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<IPEndPoint, SocketAddress> _addresses = new();
 
-    /// <summary>Called for each datagram: local endpoint, remote endpoint, UDP payload (owned by the callee).</summary>
-    public Action<IPEndPoint, IPEndPoint, byte[]>? Received { get; set; }
+    /// <summary>Called for each datagram on the receive thread: local endpoint, remote endpoint, UDP payload (owned by the callee).</summary>
+    public Action<IPEndPoint, IPEndPoint, ReadOnlyMemory<byte>>? Received { get; set; }
 
     /// <summary>ESP-in-UDP arriving on 4500, handed over on the receive thread itself (the user-space datapath's inbound path).</summary>
     public SpanAction? EspReceived { get; set; }
@@ -68,7 +69,7 @@ public sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IEspTra
         foreach (var (endpoint, socket) in _sockets)
         {
             // One thread per socket, receiving synchronously: the ESP path then costs one system call
-            // per packet and no task machinery; IKE work is still handed to the thread pool.
+            // per packet and no task machinery; IKE work is queued to its tunnel's owner.
             var thread = new Thread(() => ReceiveLoop(endpoint, socket)) { IsBackground = true, Name = $"udp-{endpoint.Port}" };
             thread.Start();
             _threads.Add(thread);
@@ -145,9 +146,14 @@ public sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IEspTra
                 continue;
             }
 
-            var payload = received.ToArray();
-            var remote = (IPEndPoint)template.Create(address);
-            ThreadPool.UnsafeQueueUserWorkItem(_ => Received?.Invoke(local, remote, payload), null);
+            try
+            {
+                Received?.Invoke(local, (IPEndPoint)template.Create(address), received.ToArray());
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogReceiveFailed(local, e.Message); // a bug must not end the receive loop
+            }
         }
     }
 
@@ -159,6 +165,9 @@ public sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IEspTra
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "sending to {Remote} failed: {Error}")]
     private partial void LogSendFailed(IPEndPoint remote, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "handling a datagram received on {Local} failed: {Error}")]
+    private partial void LogReceiveFailed(IPEndPoint local, string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "receive error on {Local}: {Error}")]
     private partial void LogReceiveError(IPEndPoint local, string error);

@@ -49,6 +49,8 @@ public sealed partial class UserspaceDatapath : IDatapath
     private readonly HashSet<string> _routes = [];
     private readonly Dictionary<IPAddress, RawEspSocket> _raw = [];
     private readonly Dictionary<uint, ITimer[]> _timers = [];
+    private readonly RandomChildSpiSource _spis = new();
+    private uint _nextReqId;
 
     public UserspaceDatapath(string interfaceName, int replayWindow, IEspTransport transport, ILogger<UserspaceDatapath> logger, TimeProvider? time = null)
     {
@@ -60,9 +62,6 @@ public sealed partial class UserspaceDatapath : IDatapath
     }
 
     public string Description => $"userspace: ESP in user space over TUN device {_interfaceName} (routes in table {RouteTable}, ESP in UDP 4500 or raw IP protocol 50)";
-
-    /// <summary>False: SAs without NAT use raw ESP (<see cref="RawEspSocket"/>), so encapsulation follows the NAT-T negotiation.</summary>
-    public bool RequiresUdpEncapsulation => false;
 
     public IReadOnlyDictionary<string, long> Drops
         => Enum.GetValues<EspDrop>().ToDictionary(r => r.ToString(), r => Interlocked.Read(ref _drops[(int)r]));
@@ -78,18 +77,32 @@ public sealed partial class UserspaceDatapath : IDatapath
             : null;
     }
 
-    public void Install(ChildSaInstallation installation)
+    /// <summary>A random SPI (RFC 4303 §2.1: 256 and up) that no installed inbound SA uses.</summary>
+    public uint AllocateInboundSpi(IPAddress local, IPAddress remote)
+    {
+        while (true)
+        {
+            var spi = _spis.AllocateInboundSpi(local, remote);
+            if (!_inbound.ContainsKey(spi))
+            {
+                return spi;
+            }
+        }
+    }
+
+    public uint Install(ChildSaInstallation installation)
     {
         using (installation)
         {
             lock (_sync)
             {
                 EnsureDevice();
+                var reqId = installation.ReqId != 0 ? installation.ReqId : ++_nextReqId;
                 var local = installation.LocalTrafficSelectors.Select(SelectorRange.From).ToArray();
                 var remote = installation.RemoteTrafficSelectors.Select(SelectorRange.From).ToArray();
                 var lifetime = installation.Lifetime;
                 var outer = Outer(installation.Local, installation.Remote, installation.UdpEncapsulation); // may fail: before any key is expanded
-                var outbound = new OutboundSa(installation.Child, installation.ReqId, installation.InboundSpi, installation.OutboundSpi,
+                var outbound = new OutboundSa(installation.Child, reqId, installation.InboundSpi, installation.OutboundSpi,
                     EspProtection.Create(installation.Suite, installation.OutboundEncryptionKey.Span, installation.OutboundIntegrityKey.Span),
                     local, remote, outer, Traffic(installation.Child, installation.OutboundSpi, "outbound", lifetime));
                 var inbound = new InboundSa(installation.InboundSpi,
@@ -106,6 +119,7 @@ public sealed partial class UserspaceDatapath : IDatapath
 
                 LogInstalled(installation.Child, installation.InboundSpi, installation.OutboundSpi, installation.Remote,
                     installation.UdpEncapsulation ? "ESP in UDP" : "raw ESP");
+                return reqId;
             }
         }
     }
@@ -142,6 +156,13 @@ public sealed partial class UserspaceDatapath : IDatapath
             // The packet threads may still hold the old tables for one packet: dispose a moment later.
             _ = Task.Delay(TimeSpan.FromSeconds(1)).ContinueWith(_ => retired.ForEach(esp => esp.Dispose()), TaskScheduler.Default);
         }
+    }
+
+    public void InstallTraps(InstallTrapPolicies trap)
+        => LogTrapUnsupported(trap.Tunnel, string.Join(", ", trap.Children.Select(c => $"{string.Join(" ", c.LocalTrafficSelectors)} === {string.Join(" ", c.RemoteTrafficSelectors)}")));
+
+    public void RemoveTraps(string tunnel)
+    {
     }
 
     /// <summary>Inbound ESP from the shared UDP 4500 socket (after the non-ESP-marker check).</summary>
@@ -431,6 +452,9 @@ public sealed partial class UserspaceDatapath : IDatapath
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ESP SA {Child} installed in user space: in {InboundSpi:x8}, out {OutboundSpi:x8} to {Remote} ({Transport})")]
     private partial void LogInstalled(string child, uint inboundSpi, uint outboundSpi, IPEndPoint remote, string transport);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "tunnel {Tunnel} waits for traffic ({Selectors}), but only the kernel datapath can trap packets: use 'ikesharp up {Tunnel}', or datapath = kernel")]
+    private partial void LogTrapUnsupported(string tunnel, string selectors);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "raw ESP socket (IP protocol 50) bound to {Local}")]
     private partial void LogRawSocket(IPAddress local);

@@ -23,7 +23,7 @@ namespace IkeSharp.Linux.Xfrm;
 /// direction) keeps a list of claims and the kernel holds the Child SA's policy when there is one,
 /// the trap's otherwise.
 /// </summary>
-public sealed partial class KernelDatapath : IDatapath, IChildSpiSource
+public sealed partial class KernelDatapath : IDatapath
 {
     /// <summary>IkeSharp's reqids: 0x4953xxxx ("IS"); trap policies use the upper half of the range.</summary>
     public const uint ReqIdBase = 0x49530000;
@@ -45,6 +45,7 @@ public sealed partial class KernelDatapath : IDatapath, IChildSpiSource
     private readonly Dictionary<string, int> _routes = [];
     private readonly Thread _eventThread;
     private uint _nextTrap;
+    private uint _nextChild;
     private bool _ruleInstalled;
     private volatile bool _stopping;
 
@@ -135,8 +136,6 @@ public sealed partial class KernelDatapath : IDatapath, IChildSpiSource
 
     public string Description => $"kernel: ESP SAs and policies in the Linux kernel via XFRM netlink (reqids {ReqIdBase:x8}..{ReqIdBase | 0xffff:x8}, routes in table {RouteTable})";
 
-    public bool RequiresUdpEncapsulation => false;
-
     public Action<DatapathEvent>? Events { get; set; }
 
     /// <summary>The kernel's XFRM error counters (<c>/proc/net/xfrm_stat</c>) that are not zero.</summary>
@@ -171,7 +170,7 @@ public sealed partial class KernelDatapath : IDatapath, IChildSpiSource
         return spi;
     }
 
-    public void Install(ChildSaInstallation installation)
+    public uint Install(ChildSaInstallation installation)
     {
         using (installation)
         {
@@ -180,7 +179,9 @@ public sealed partial class KernelDatapath : IDatapath, IChildSpiSource
             {
                 // A Child SA brought up by a trap takes the trap's reqid, as strongSwan does: the kernel then
                 // replaces the placeholder state it made for the ACQUIRE with the real SA.
-                var reqId = _traps.TryGetValue((installation.Tunnel, installation.Child), out var trapReqId) ? trapReqId : ReqIdBase | (installation.ReqId & 0x7fff);
+                var reqId = installation.ReqId != 0 ? installation.ReqId
+                    : _traps.TryGetValue((installation.Tunnel, installation.Child), out var trapReqId) ? trapReqId
+                    : ReqIdBase | (++_nextChild & 0x7fff);
                 child = new InstalledChild(installation.Tunnel, installation.Child, reqId,
                     installation.Local, installation.Remote, installation.UdpEncapsulation, installation.InboundSpi, installation.OutboundSpi, installation.Suite,
                     installation.InboundEncryptionKey.Span.ToArray(), installation.InboundIntegrityKey.Span.ToArray(),
@@ -202,6 +203,7 @@ public sealed partial class KernelDatapath : IDatapath, IChildSpiSource
             }
 
             LogInstalled(child.Child, child.InboundSpi, child.OutboundSpi, child.ReqId, child.Suite.ToString(), child.Encapsulated ? " in UDP" : "");
+            return child.ReqId;
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using IkeSharp.Engine;
 using IkeSharp.Linux.Interop;
 using Tmds.Linux;
 using static IkeSharp.Linux.Interop.netlink;
@@ -168,7 +169,7 @@ internal sealed unsafe class XfrmSocket : IDisposable
 
 /// <summary>The kernel refused an XFRM request: what was being done, the errno and the kernel's own explanation.</summary>
 public sealed class XfrmException(string operation, int errno, string? detail = null)
-    : Exception($"{operation} failed: {ErrnoName(-errno)} ({-errno}){(detail is null ? "" : $": {detail}")}")
+    : DatapathException($"{operation} failed: {ErrnoName(-errno)} ({-errno}){(detail is null ? "" : $": {detail}")}")
 {
     /// <summary>The positive errno (e.g. 38 for ENOSYS).</summary>
     public int Errno { get; } = -errno;
