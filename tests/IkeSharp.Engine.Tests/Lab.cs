@@ -124,6 +124,36 @@ internal sealed class Lab
     /// <summary>Return true to lose a datagram on the way.</summary>
     public Func<Node, SendDatagram, bool> Lose { get; set; } = (_, _) => false;
 
+    /// <summary>Return true to hold a datagram back until <see cref="Release"/>: a late message.</summary>
+    public Func<Node, SendDatagram, bool> Hold { get; set; } = (_, _) => false;
+
+    private readonly List<(Node From, SendDatagram Datagram)> _held = [];
+
+    /// <summary>Puts the held datagrams back on the wire, in the order they were sent.</summary>
+    public void Release()
+    {
+        Hold = (_, _) => false;
+        foreach (var item in _held)
+        {
+            _inFlight.Enqueue(item);
+        }
+
+        _held.Clear();
+    }
+
+    /// <summary>Fires the node's timer of <paramref name="kind"/> now, as if it had expired (the clock moves to its due time if that is later).</summary>
+    public void Expire(Node node, TimerKind kind)
+    {
+        var (key, (due, generation)) = node.Timers.Single(t => t.Key.Kind == kind);
+        node.Timers.Remove(key);
+        if (due > Time.GetUtcNow())
+        {
+            Time.SetUtcNow(due);
+        }
+
+        node.Engine.OnTimer(key, generation);
+    }
+
     public static readonly byte[] Psk = Encoding.UTF8.GetBytes("lab-psk-0123456789abcdef");
 
     public static TunnelConfig DefaultTunnel(bool initiator)
@@ -200,6 +230,12 @@ internal sealed class Lab
                 else if (AliceBehindNat && local.Address.Equals(NatAddress))
                 {
                     local = new IPEndPoint(Alice.Address, local.Port - NatPortOffset); // and the way back
+                }
+
+                if (Hold(item.From, item.Datagram))
+                {
+                    _held.Add(item);
+                    continue;
                 }
 
                 if (to.Online && item.From.Online && !Lose(item.From, item.Datagram) && local.Address.Equals(to.Address))
@@ -284,7 +320,7 @@ internal sealed class TraceLoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            owner._lines.Enqueue($"{node}: {formatter(state, exception)}");
+            owner._lines.Enqueue($"{node}: {formatter(state, exception)}{(exception is null ? "" : $" {exception}")}");
             if (eventId.Id is 1 or 3 && state is IReadOnlyList<KeyValuePair<string, object?>> values)
             {
                 var retransmit = eventId.Id == 3 ? $" (retransmit {values.First(v => v.Key == "Attempt").Value})" : "";

@@ -24,7 +24,7 @@ public enum TerminationCause
 /// </summary>
 internal sealed partial class IkeSa : IDisposable
 {
-    private static long s_serial;
+    private static long _serials;
 
     private readonly EngineContext _context;
     private readonly MessageProtection _protection = new();
@@ -47,7 +47,7 @@ internal sealed partial class IkeSa : IDisposable
         Tasks = new TaskManager(this);
         Logger = context.Loggers.CreateLogger("IkeSharp.IkeSa");
         LastReceived = context.Now;
-        Serial = Interlocked.Increment(ref s_serial);
+        Serial = Interlocked.Increment(ref _serials);
         PublishStatus();
     }
 

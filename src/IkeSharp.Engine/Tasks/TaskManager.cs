@@ -121,7 +121,7 @@ internal sealed class TaskManager(IkeSa sa)
 
         if (_installing.Count == 0)
         {
-            CompleteActive();
+            CompleteActive(tasks[0].Exchange);
         }
     }
 
@@ -211,7 +211,7 @@ internal sealed class TaskManager(IkeSa sa)
         }
         else if (_active is not null)
         {
-            CompleteActive();
+            CompleteActive(_active[0].Exchange);
         }
     }
 
@@ -275,10 +275,14 @@ internal sealed class TaskManager(IkeSa sa)
         _ => [],
     };
 
-    /// <summary>Our exchange is over (installs included): the next one may start.</summary>
-    private void CompleteActive()
+    /// <summary>Our exchange is over (installs included): the next one may start, unless it ended the SA.</summary>
+    private void CompleteActive(ExchangeType exchange)
     {
-        var exchange = _active![0].Exchange;
+        if (sa.State == IkeSaState.Dead)
+        {
+            return;
+        }
+
         _active = null;
         NextRequestId++;
         sa.OnExchangeCompleted(exchange);
