@@ -123,7 +123,7 @@ public static class ConfigLoader
             NatPolicies = nat,
             ImportReport = importReport,
             Egress = daemon.Entry("egress_interface") is { } ei
-                ? new Linux.Nat.EgressPolicy(ei.Value, daemon.Entry("egress_sources") is { } es ? [.. Split(es).Select(x => TrafficSelectorNarrowing.FromPrefix(x).ToString())]
+                ? new EgressPolicy(ei.Value, daemon.Entry("egress_sources") is { } es ? [.. Split(es).Select(x => TrafficSelectorNarrowing.FromPrefix(x).ToString())]
                     : throw new ConfigException(file, ei.Line, "egress_sources", "egress_interface needs the internal subnets to masquerade", "set egress_sources, e.g. 20.0.0.0/16"))
                 : null,
             LogFile = LoadLogFile(file, daemon, logFileOverride),
@@ -270,7 +270,7 @@ public static class ConfigLoader
         return lifetime;
     }
 
-    private static Linux.Nat.NatPolicy LoadNat(ConfigSection t, string file, TunnelConfig tunnel)
+    private static NatPolicy LoadNat(ConfigSection t, string file, TunnelConfig tunnel)
     {
         var n = t.Section("nat")!;
         CheckKnown(n, NatKeys, []);
@@ -288,9 +288,9 @@ public static class ConfigLoader
         var services = n.Entry("dnat_services") is { } svc
             ? Split(svc).Select(x => x.Split('/') switch
             {
-                ["icmp"] => new Linux.Nat.NatService("icmp", null),
-                [var proto] when proto is "tcp" or "udp" => new Linux.Nat.NatService(proto, null),
-                [var proto, var port] when proto is "tcp" or "udp" && ushort.TryParse(port, out var p) => new Linux.Nat.NatService(proto, p),
+                ["icmp"] => new NatService("icmp", null),
+                [var proto] when proto is "tcp" or "udp" => new NatService(proto, null),
+                [var proto, var port] when proto is "tcp" or "udp" && ushort.TryParse(port, out var p) => new NatService(proto, p),
                 _ => throw new ConfigException(file, svc.Line, $"{where}.dnat_services", $"'{x}' is not a service", "write icmp, tcp, udp, tcp/PORT or udp/PORT, separated by commas"),
             }).ToImmutableArray()
             : [];
@@ -300,7 +300,7 @@ public static class ConfigLoader
                 : throw new ConfigException(file, m.Line, $"{where}.dnat_map", $"'{pair}' is not 'REMOTE -> INTERNAL'", "write e.g. 110.220.10.7 -> 172.16.0.5, 110.220.10.135 -> 172.16.0.6"))
                 .ToImmutableArray()
             : [];
-        return new Linux.Nat.NatPolicy(t.Name, publicIp, [.. Subnets("snat_sources")],
+        return new NatPolicy(t.Name, publicIp, [.. Subnets("snat_sources")],
             [.. tunnel.Children.SelectMany(c => c.RemoteTrafficSelectors).Select(ts => ts.ToString()).Distinct()], dnat, services)
         {
             DnatMap = map,

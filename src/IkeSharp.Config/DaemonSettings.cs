@@ -32,13 +32,13 @@ public sealed record DaemonSettings(
     public int ReplayWindow { get; init; } = 128;
 
     /// <summary>NAT policies of the tunnels that have a <c>nat</c> block.</summary>
-    public ImmutableArray<Linux.Nat.NatPolicy> NatPolicies { get; init; } = [];
+    public ImmutableArray<NatPolicy> NatPolicies { get; init; } = [];
 
     /// <summary>When started from a swanctl.conf or an ipsec.conf: what the in-memory import could not carry over.</summary>
     public ImmutableArray<string> ImportReport { get; init; } = [];
 
     /// <summary>Internet egress masquerade of the gateway, if configured.</summary>
-    public Linux.Nat.EgressPolicy? Egress { get; init; }
+    public EgressPolicy? Egress { get; init; }
 
     /// <summary>The file the log also goes to, if any.</summary>
     public LogFileSettings? LogFile { get; init; }

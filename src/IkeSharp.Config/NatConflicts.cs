@@ -1,7 +1,6 @@
 using System.Net;
 using IkeSharp.Engine.Configuration;
 using IkeSharp.Engine.Negotiation;
-using IkeSharp.Linux.Nat;
 using IkeSharp.Protocol;
 
 namespace IkeSharp.Config;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using IkeSharp.Config;
 
 namespace IkeSharp.Linux.Nat;
 

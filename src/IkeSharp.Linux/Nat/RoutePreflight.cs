@@ -1,4 +1,5 @@
 using System.Net;
+using IkeSharp.Config;
 using IkeSharp.Linux.Userspace;
 
 namespace IkeSharp.Linux.Nat;

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 
-namespace IkeSharp.Linux.Nat;
+namespace IkeSharp.Config;
 
 /// <summary>One inbound service the public IP forwards to an internal host (e.g. ICMP only, or tcp/443).</summary>
 public sealed record NatService(string Protocol, ushort? Port)
