@@ -3,6 +3,7 @@ using IkeSharp.Config;
 using IkeSharp.Daemon.Control;
 using IkeSharp.Daemon.Hosting;
 using IkeSharp.Engine;
+using IkeSharp.Linux;
 using IkeSharp.Linux.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -75,7 +76,7 @@ root.SetAction(async (result, cancellation) =>
     builder.Services.AddSingleton(settings);
     builder.Services.AddSingleton(TimeProvider.System);
     builder.Services.AddSingleton<UdpTransport>();
-    builder.Services.AddSingleton<IDatapath>(sp => DatapathChoice.Create(settings, sp.GetRequiredService<UdpTransport>(), sp.GetRequiredService<ILoggerFactory>()));
+    builder.Services.AddSingleton<IDatapath>(sp => DatapathFactory.Create(settings, sp.GetRequiredService<UdpTransport>(), sp.GetRequiredService<ILoggerFactory>()));
     builder.Services.AddSingleton(sp => sp.GetRequiredService<EngineHost>().Engine);
     builder.Services.AddSingleton(source);
     builder.Services.AddSingleton(broadcast);

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using IkeSharp.Linux.Interop;
+using IkeSharp.Linux.Netlink;
 using IkeSharp.Linux.Xfrm;
 
 namespace IkeSharp.Linux.Tests;
@@ -38,7 +39,7 @@ public class XfrmGoldenTests
     [InlineData("sa-update")]
     public void New_state_matches_iproute2(string name)
     {
-        var golden = Golden.Load(name);
+        var golden = Golden.Load("Xfrm", name);
         var spec = name switch
         {
             "sa-gcm-encap" => Gcm with { Encapsulation = new XfrmEncapsulation(4500, 4500) },
@@ -61,10 +62,10 @@ public class XfrmGoldenTests
     public void Allocate_spi_matches_iproute2_and_the_reply_is_the_larval_sa()
     {
         // ip xfrm state allocspi src 192.0.2.2 dst 192.0.2.1 proto esp reqid 0x4b530001 mode tunnel min 0x100 max 0xffffffff
-        var golden = Golden.Load("allocspi");
+        var golden = Golden.Load("Xfrm", "allocspi");
 
         Assert.Equal(golden.RequestHex, Convert.ToHexStringLower(XfrmRequests.AllocateSpi(Right, Left, ReqId, 0x100, 0xffffffff, golden.Sequence)));
-        var reply = Assert.Single(XfrmReplies.Split(golden.Replies[0]));
+        var reply = Assert.Single(NetlinkReplies.Split(golden.Replies[0]));
         Assert.Equal(xfrm.XFRM_MSG_NEWSA, reply.Type);
         var larval = XfrmReplies.State(reply)!;
         Assert.Equal((Right, Left, ReqId), (larval.Source, larval.Destination, larval.ReqId));
@@ -77,22 +78,22 @@ public class XfrmGoldenTests
     [InlineData("sa-get", xfrm.XFRM_MSG_GETSA, Spi)]
     public void State_by_id_matches_iproute2(string name, ushort type, uint spi)
     {
-        var golden = Golden.Load(name);
+        var golden = Golden.Load("Xfrm", name);
 
         Assert.Equal(golden.RequestHex, Convert.ToHexStringLower(XfrmRequests.StateId(type, Right, Left, spi, golden.Sequence)));
         // Neither SA exists: ESRCH (3), no extended-ack text.
-        var error = XfrmReplies.Error(Assert.Single(XfrmReplies.Split(golden.Replies[0])));
+        var error = NetlinkReplies.Error(Assert.Single(NetlinkReplies.Split(golden.Replies[0])));
         Assert.Equal((-3, (string?)null), error);
     }
 
     [Fact]
     public void Delete_of_the_larval_sa_is_acknowledged()
     {
-        var golden = Golden.Load("sa-delete-larval");
+        var golden = Golden.Load("Xfrm", "sa-delete-larval");
         var spi = BinaryPrimitives.ReverseEndianness(BitConverter.ToUInt32(Convert.FromHexString(golden.RequestHex), 16 + 16));
 
         Assert.Equal(golden.RequestHex, Convert.ToHexStringLower(XfrmRequests.StateId(xfrm.XFRM_MSG_DELSA, Right, Left, spi, golden.Sequence)));
-        Assert.Equal(0, XfrmReplies.Error(Assert.Single(XfrmReplies.Split(golden.Replies[0]))).Errno);
+        Assert.Equal(0, NetlinkReplies.Error(Assert.Single(NetlinkReplies.Split(golden.Replies[0]))).Errno);
     }
 
     [Theory]
@@ -103,7 +104,7 @@ public class XfrmGoldenTests
     [InlineData("policy-trap")]
     public void New_policy_matches_iproute2(string name)
     {
-        var golden = Golden.Load(name);
+        var golden = Golden.Load("Xfrm", name);
         var spec = name switch
         {
             "policy-in" => new XfrmPolicySpec(Inbound, XfrmDirection.In, 375423, new XfrmTemplate(Right, Left, ReqId)),
@@ -114,13 +115,13 @@ public class XfrmGoldenTests
         };
 
         Assert.Equal(golden.RequestHex, Convert.ToHexStringLower(XfrmRequests.NewPolicy(spec, golden.Sequence)));
-        Assert.Equal(0, XfrmReplies.Error(Assert.Single(XfrmReplies.Split(golden.Replies[0]))).Errno);
+        Assert.Equal(0, NetlinkReplies.Error(Assert.Single(NetlinkReplies.Split(golden.Replies[0]))).Errno);
     }
 
     [Fact]
     public void Delete_policy_matches_iproute2()
     {
-        var golden = Golden.Load("policy-delete");
+        var golden = Golden.Load("Xfrm", "policy-delete");
 
         Assert.Equal(golden.RequestHex, Convert.ToHexStringLower(XfrmRequests.DeletePolicy(Outbound, XfrmDirection.Out, golden.Sequence)));
     }
@@ -128,35 +129,35 @@ public class XfrmGoldenTests
     [Fact]
     public void Policy_dump_matches_iproute2_and_its_replies_parse()
     {
-        var golden = Golden.Load("policy-dump");
+        var golden = Golden.Load("Xfrm", "policy-dump");
 
         Assert.Equal(golden.RequestHex, Convert.ToHexStringLower(XfrmRequests.Dump(xfrm.XFRM_MSG_GETPOLICY, golden.Sequence)));
-        var policies = XfrmReplies.Split(golden.Replies[0]).Select(m => XfrmReplies.Policy(m)!).ToList();
+        var policies = NetlinkReplies.Split(golden.Replies[0]).Select(m => XfrmReplies.Policy(m)!).ToList();
         Assert.Equal(3, policies.Count);
         Assert.Contains(policies, p => p.Direction == XfrmDirection.Out && p.Selector == Outbound && p.Template == new XfrmTemplate(Left, Right, ReqId));
         Assert.Contains(policies, p => p.Direction == XfrmDirection.In && p.Selector == Inbound && p.Template == new XfrmTemplate(Right, Left, ReqId));
         Assert.Contains(policies, p => p.Direction == XfrmDirection.Fwd && p.Priority == 375423 && !p.Block);
-        Assert.Equal(xfrm.XFRM_MSG_NEWPOLICY, XfrmReplies.Split(golden.Replies[0])[0].Type);
-        Assert.Equal(netlink.NLMSG_DONE, Assert.Single(XfrmReplies.Split(golden.Replies[1])).Type);
+        Assert.Equal(xfrm.XFRM_MSG_NEWPOLICY, NetlinkReplies.Split(golden.Replies[0])[0].Type);
+        Assert.Equal(netlink.NLMSG_DONE, Assert.Single(NetlinkReplies.Split(golden.Replies[1])).Type);
     }
 
     [Fact]
     public void State_dump_matches_iproute2_and_its_replies_parse()
     {
-        var golden = Golden.Load("sa-dump");
+        var golden = Golden.Load("Xfrm", "sa-dump");
 
         Assert.Equal(golden.RequestHex, Convert.ToHexStringLower(XfrmRequests.Dump(xfrm.XFRM_MSG_GETSA, golden.Sequence)));
-        var larval = XfrmReplies.State(Assert.Single(XfrmReplies.Split(golden.Replies[0])))!;
+        var larval = XfrmReplies.State(Assert.Single(NetlinkReplies.Split(golden.Replies[0])))!;
         Assert.Equal((Right, Left, ReqId), (larval.Source, larval.Destination, larval.ReqId));
-        Assert.Equal(netlink.NLMSG_DONE, Assert.Single(XfrmReplies.Split(golden.Replies[1])).Type);
+        Assert.Equal(netlink.NLMSG_DONE, Assert.Single(NetlinkReplies.Split(golden.Replies[1])).Type);
     }
 
     [Fact]
     public void Extended_ack_carries_the_kernels_reason()
     {
-        var golden = Golden.Load("error-ext-ack");
+        var golden = Golden.Load("Xfrm", "error-ext-ack");
 
-        var (errno, message) = XfrmReplies.Error(Assert.Single(XfrmReplies.Split(golden.Replies[0])));
+        var (errno, message) = NetlinkReplies.Error(Assert.Single(NetlinkReplies.Split(golden.Replies[0])));
 
         Assert.Equal(-38, errno);
         Assert.Equal("Requested AEAD algorithm not found", message);
@@ -177,17 +178,4 @@ public class XfrmGoldenTests
     }
 
     private static byte[] Counting(int first, int length) => [.. Enumerable.Range(first, length).Select(i => (byte)i)];
-
-    /// <summary>One captured iproute2 exchange: the request and each reply datagram.</summary>
-    private sealed record Golden(string RequestHex, uint Sequence, List<byte[]> Replies)
-    {
-        public static Golden Load(string name)
-        {
-            var lines = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Golden", "Xfrm", name + ".txt"));
-            var request = lines.Single(l => l.StartsWith("request ", StringComparison.Ordinal))["request ".Length..];
-            var replies = lines.Where(l => l.StartsWith("reply ", StringComparison.Ordinal)).Select(l => Convert.FromHexString(l["reply ".Length..])).ToList();
-            // nlmsg_seq is time(NULL) when iproute2 ran: take it from the captured header.
-            return new Golden(request, BitConverter.ToUInt32(Convert.FromHexString(request), 8), replies);
-        }
-    }
 }

@@ -4,6 +4,7 @@ using IkeSharp.Engine;
 using IkeSharp.Engine.Configuration;
 using IkeSharp.Engine.Negotiation;
 using IkeSharp.Linux.Interop;
+using IkeSharp.Linux.Netlink;
 using IkeSharp.Linux.Xfrm;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -27,7 +28,7 @@ public class XfrmNamespaceTests
 
         var (installed, afterDelete) = ns.Run(() =>
         {
-            using var socket = XfrmSocket.Open();
+            using var socket = NetlinkSocket.OpenXfrm();
             var sequence = socket.NextSequence();
             socket.Execute("adding", XfrmRequests.NewPolicy(new XfrmPolicySpec(Outbound, XfrmDirection.Out, 375423, new XfrmTemplate(Left, Right, 0x49530001)), sequence), sequence);
             sequence = socket.NextSequence();
@@ -51,12 +52,12 @@ public class XfrmNamespaceTests
 
         var error = ns.Run(() =>
         {
-            using var socket = XfrmSocket.Open();
+            using var socket = NetlinkSocket.OpenXfrm();
             var spec = new XfrmPolicySpec(Outbound, XfrmDirection.Out, 1000, null);
             var sequence = socket.NextSequence();
             socket.Execute("adding", XfrmRequests.NewPolicy(spec, sequence), sequence);
             sequence = socket.NextSequence();
-            return Assert.Throws<XfrmException>(() => socket.Execute("adding it again", XfrmRequests.NewPolicy(spec, sequence), sequence));
+            return Assert.Throws<NetlinkException>(() => socket.Execute("adding it again", XfrmRequests.NewPolicy(spec, sequence), sequence));
         });
 
         Assert.Equal(17, error.Errno);
@@ -70,7 +71,7 @@ public class XfrmNamespaceTests
 
         var (spi, larval) = ns.Run(() =>
         {
-            using var socket = XfrmSocket.Open();
+            using var socket = NetlinkSocket.OpenXfrm();
             var sequence = socket.NextSequence();
             var reply = socket.Query("allocating", XfrmRequests.AllocateSpi(Right, Left, 0, 0xc0000000, 0xcfffffff, sequence), sequence);
             var spi = XfrmReplies.State(reply)!.Spi;

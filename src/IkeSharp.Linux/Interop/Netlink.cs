@@ -33,10 +33,11 @@ internal struct sockaddr_nl
     public uint nl_groups;
 }
 
-/// <summary>Constants of <c>&lt;linux/netlink.h&gt;</c> used by the XFRM socket.</summary>
+/// <summary>Constants of <c>&lt;linux/netlink.h&gt;</c> used by the XFRM and rtnetlink sockets.</summary>
 internal static class netlink
 {
     public const int AF_NETLINK = 16;
+    public const int NETLINK_ROUTE = 0;
     public const int NETLINK_XFRM = 6;
     public const int SOL_NETLINK = 270;
     public const int NETLINK_ADD_MEMBERSHIP = 1;
@@ -50,6 +51,11 @@ internal static class netlink
     public const ushort NLM_F_ROOT = 0x100;
     public const ushort NLM_F_MATCH = 0x200;
     public const ushort NLM_F_DUMP = NLM_F_ROOT | NLM_F_MATCH;
+
+    // Modifiers of NEW requests.
+    public const ushort NLM_F_REPLACE = 0x100;
+    public const ushort NLM_F_EXCL = 0x200;
+    public const ushort NLM_F_CREATE = 0x400;
 
     /// <summary>In an NLMSG_ERROR: the echoed request was cut to its header.</summary>
     public const ushort NLM_F_CAPPED = 0x100;

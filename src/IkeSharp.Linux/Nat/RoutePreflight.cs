@@ -1,6 +1,7 @@
 using System.Net;
 using IkeSharp.Config;
-using IkeSharp.Linux.Userspace;
+using IkeSharp.Linux.Netlink;
+using IkeSharp.Linux.Routing;
 
 namespace IkeSharp.Linux.Nat;
 
@@ -49,16 +50,14 @@ public static class RoutePreflight
             .Concat(policy.InternalSources.Select(s => (IPNetwork.Parse(s).BaseAddress, "snat_sources")))
             .Distinct();
 
-    /// <summary>The "dev" of <c>ip route get</c> (e.g. "172.16.0.5 dev lan0 src 172.16.0.1 uid 0").</summary>
+    /// <summary>The interface the kernel routes <paramref name="address"/> out of (<c>ip route get</c>'s "dev").</summary>
     private static string? DeviceOf(IPAddress address)
     {
         try
         {
-            var words = IpCommand.Output("-o", "route", "get", address.ToString()).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var dev = Array.IndexOf(words, "dev");
-            return dev >= 0 && dev + 1 < words.Length ? words[dev + 1] : null;
+            return LocalAddresses.InterfaceName(PolicyRouting.LookupOnce(address).OutputInterface);
         }
-        catch (IOException)
+        catch (NetlinkException)
         {
             return null;
         }

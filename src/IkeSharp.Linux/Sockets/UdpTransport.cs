@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using IkeSharp.Linux.Netlink;
 using IkeSharp.Linux.Userspace;
 using IkeSharp.Protocol;
 using Microsoft.Extensions.Logging;
@@ -55,7 +56,7 @@ public sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IEspTra
 
                     PrepareSocket?.Invoke(socket, endpoint);
                 }
-                catch (Exception e) when (e is SocketException or Xfrm.XfrmException)
+                catch (Exception e) when (e is SocketException or NetlinkException)
                 {
                     socket.Dispose();
                     throw new InvalidOperationException($"cannot bind UDP {endpoint}: {e.Message} (another IKE daemon running, or the address is not configured on this host?)", e);

@@ -1,10 +1,11 @@
 using System.Buffers.Binary;
 using System.Collections.Frozen;
 using System.Net;
-using System.Net.NetworkInformation;
 using IkeSharp.Crypto;
 using IkeSharp.Engine;
 using IkeSharp.Linux.Interop;
+using IkeSharp.Linux.Routing;
+using IkeSharp.Linux.Xfrm;
 using Microsoft.Extensions.Logging;
 
 namespace IkeSharp.Linux.Userspace;
@@ -23,7 +24,6 @@ namespace IkeSharp.Linux.Userspace;
 /// </summary>
 public sealed partial class UserspaceDatapath : IDatapath
 {
-    public const int RouteTable = 220;
     private const int Mtu = 1400;
 
     /// <summary>
@@ -43,10 +43,11 @@ public sealed partial class UserspaceDatapath : IDatapath
     private readonly long[] _drops = new long[Enum.GetValues<EspDrop>().Length];
     private readonly CancellationTokenSource _stopping = new();
     private TunDevice? _tun;
+    private PolicyRouting? _routing;
+    private int _tunIndex;
     private Thread? _outboundThread;
     private volatile OutboundSa[] _outbound = [];
     private volatile FrozenDictionary<uint, InboundSa> _inbound = FrozenDictionary<uint, InboundSa>.Empty;
-    private readonly HashSet<string> _routes = [];
     private readonly Dictionary<IPAddress, RawEspSocket> _raw = [];
     private readonly Dictionary<uint, ITimer[]> _timers = [];
     private readonly RandomChildSpiSource _spis = new();
@@ -61,7 +62,7 @@ public sealed partial class UserspaceDatapath : IDatapath
         _time = time ?? TimeProvider.System;
     }
 
-    public string Description => $"userspace: ESP in user space over TUN device {_interfaceName} (routes in table {RouteTable}, ESP in UDP 4500 or raw IP protocol 50)";
+    public string Description => $"userspace: ESP in user space over TUN device {_interfaceName} (routes in table {PolicyRouting.Table}, ESP in UDP 4500 or raw IP protocol 50)";
 
     public IReadOnlyDictionary<string, long> Drops
         => Enum.GetValues<EspDrop>().ToDictionary(r => r.ToString(), r => Interlocked.Read(ref _drops[(int)r]));
@@ -114,7 +115,7 @@ public sealed partial class UserspaceDatapath : IDatapath
                 ArmTimeLimits(installation.Child, lifetime, inbound, outbound);
                 foreach (var selector in installation.RemoteTrafficSelectors)
                 {
-                    AddRoute(selector, installation.LocalTrafficSelectors);
+                    AddRoutes(selector, installation.LocalTrafficSelectors);
                 }
 
                 LogInstalled(installation.Child, installation.InboundSpi, installation.OutboundSpi, installation.Remote,
@@ -261,9 +262,9 @@ public sealed partial class UserspaceDatapath : IDatapath
             }
 
             _timers.Clear();
+            _routing?.Dispose();
             if (_tun is not null)
             {
-                TryIp("rule", "del", "priority", $"{RouteTable}", "table", $"{RouteTable}");
                 _tun.Dispose(); // a non-persistent TUN device disappears with its routes
                 LogRemovedDevice(_interfaceName);
             }
@@ -280,44 +281,25 @@ public sealed partial class UserspaceDatapath : IDatapath
         }
 
         _tun = TunDevice.Open(_interfaceName);
-        IpCommand.Run("link", "set", "dev", _interfaceName, "mtu", $"{Mtu}", "txqueuelen", $"{TxQueueLength}", "up");
-        TryIp("rule", "del", "priority", $"{RouteTable}", "table", $"{RouteTable}");
-        IpCommand.Run("rule", "add", "priority", $"{RouteTable}", "table", $"{RouteTable}");
+        _routing = PolicyRouting.Open(_logger);
+        _routing.SetLinkUp(_interfaceName, Mtu, TxQueueLength);
+        _tunIndex = (int)net_if.if_nametoindex(_interfaceName);
         _outboundThread = new Thread(OutboundLoop) { IsBackground = true, Name = "esp-outbound" };
         _outboundThread.Start();
-        LogCreatedDevice(_interfaceName, Mtu, RouteTable);
+        LogCreatedDevice(_interfaceName, Mtu, PolicyRouting.Table);
     }
 
-    private void AddRoute(Protocol.TrafficSelector remote, IEnumerable<Protocol.TrafficSelector> local)
+    /// <summary>
+    /// Routes to <paramref name="remote"/> through the device, kept until stop even when the Child SA
+    /// goes: traffic for the remote selectors is then dropped on the device, never sent in the clear.
+    /// </summary>
+    private void AddRoutes(Protocol.TrafficSelector remote, IEnumerable<Protocol.TrafficSelector> local)
     {
-        var prefix = remote.ToString();
-        if (prefix.Contains("..", StringComparison.Ordinal) || prefix.Contains('[', StringComparison.Ordinal))
+        var source = LocalAddresses.Within(local);
+        foreach (var prefix in XfrmSelectors.Prefixes(remote))
         {
-            prefix = $"{remote.StartAddress}/{(remote.StartAddress!.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)}";
+            _routing!.Add(prefix, _tunIndex, gateway: null, source);
         }
-
-        if (!_routes.Add(prefix))
-        {
-            return;
-        }
-
-        var source = LocalAddressWithin(local);
-        string[] arguments = source is null
-            ? ["route", "replace", prefix, "dev", _interfaceName, "table", $"{RouteTable}"]
-            : ["route", "replace", prefix, "dev", _interfaceName, "table", $"{RouteTable}", "src", source.ToString()];
-        IpCommand.Run(arguments);
-        LogRoute(prefix, _interfaceName, source?.ToString() ?? "(none)");
-    }
-
-    /// <summary>An address of this host inside our selectors: the source the kernel should pick for tunnel traffic.</summary>
-    internal static IPAddress? LocalAddressWithin(IEnumerable<Protocol.TrafficSelector> local)
-    {
-        var ranges = local.Select(SelectorRange.From).ToList();
-        return NetworkInterface.GetAllNetworkInterfaces()
-            .SelectMany(i => i.GetIPProperties().UnicastAddresses)
-            .Select(a => a.Address)
-            .FirstOrDefault(a => ranges.Any(r => r.V6 == (a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
-                && SelectorRange.Number(a) >= r.Start && SelectorRange.Number(a) <= r.End));
     }
 
     private void OutboundLoop()
@@ -429,26 +411,11 @@ public sealed partial class UserspaceDatapath : IDatapath
 
     private void Drop(EspDrop reason) => Interlocked.Increment(ref _drops[(int)reason]);
 
-    private static void TryIp(params string[] arguments)
-    {
-        try
-        {
-            IpCommand.Run(arguments);
-        }
-        catch (IOException)
-        {
-            // cleaning up what may not exist
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "created TUN device {Device} (mtu {Mtu}), routes in table {Table}")]
-    private partial void LogCreatedDevice(string device, int mtu, int table);
+    private partial void LogCreatedDevice(string device, int mtu, uint table);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "removed TUN device {Device} and its routes")]
     private partial void LogRemovedDevice(string device);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "route {Prefix} via {Device} (source {Source})")]
-    private partial void LogRoute(string prefix, string device, string source);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ESP SA {Child} installed in user space: in {InboundSpi:x8}, out {OutboundSpi:x8} to {Remote} ({Transport})")]
     private partial void LogInstalled(string child, uint inboundSpi, uint outboundSpi, IPEndPoint remote, string transport);

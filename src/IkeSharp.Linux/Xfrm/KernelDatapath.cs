@@ -3,7 +3,8 @@ using System.Security.Cryptography;
 using IkeSharp.Crypto;
 using IkeSharp.Engine;
 using IkeSharp.Linux.Interop;
-using IkeSharp.Linux.Userspace;
+using IkeSharp.Linux.Netlink;
+using IkeSharp.Linux.Routing;
 using IkeSharp.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -28,13 +29,12 @@ public sealed partial class KernelDatapath : IDatapath
     /// <summary>IkeSharp's reqids: 0x4953xxxx ("IS"); trap policies use the upper half of the range.</summary>
     public const uint ReqIdBase = 0x49530000;
     private const uint TrapReqIdBase = ReqIdBase | 0x8000;
-    private const int RouteTable = 220;
 
     /// <summary>strongSwan's default inbound SPI range: recognisable in captures, never a reserved value.</summary>
     private const uint SpiMin = 0xc0000000, SpiMax = 0xcfffffff;
 
-    private readonly XfrmSocket _socket;
-    private readonly XfrmSocket _events;
+    private readonly NetlinkSocket _socket;
+    private readonly NetlinkSocket _events;
     private readonly int _replayWindow;
     private readonly ILogger<KernelDatapath> _logger;
     private readonly Lock _sync = new();
@@ -42,17 +42,17 @@ public sealed partial class KernelDatapath : IDatapath
     private readonly Dictionary<(XfrmSelector Selector, XfrmDirection Direction), List<PolicyClaim>> _policies = [];
     private readonly Dictionary<(string Tunnel, string Child), uint> _traps = [];
     private readonly HashSet<uint> _larval = [];
-    private readonly Dictionary<string, int> _routes = [];
+    private readonly PolicyRouting _routing;
     private readonly Thread _eventThread;
     private uint _nextTrap;
     private uint _nextChild;
-    private bool _ruleInstalled;
     private volatile bool _stopping;
 
-    private KernelDatapath(XfrmSocket socket, XfrmSocket events, int replayWindow, ILogger<KernelDatapath> logger)
+    private KernelDatapath(NetlinkSocket socket, NetlinkSocket events, PolicyRouting routing, int replayWindow, ILogger<KernelDatapath> logger)
     {
         _socket = socket;
         _events = events;
+        _routing = routing;
         _replayWindow = replayWindow;
         _logger = logger;
         _eventThread = new Thread(EventLoop) { IsBackground = true, Name = "xfrm-events" };
@@ -61,19 +61,22 @@ public sealed partial class KernelDatapath : IDatapath
     /// <summary>Opens the XFRM sockets, removes leftovers of an earlier run and starts listening for ACQUIRE and EXPIRE.</summary>
     public static KernelDatapath Open(int replayWindow, ILogger<KernelDatapath> logger)
     {
-        var socket = XfrmSocket.Open();
-        XfrmSocket events;
+        var socket = NetlinkSocket.OpenXfrm();
+        NetlinkSocket? events = null;
+        PolicyRouting routing;
         try
         {
-            events = XfrmSocket.Open(xfrm.XFRMNLGRP_ACQUIRE, xfrm.XFRMNLGRP_EXPIRE);
+            events = NetlinkSocket.OpenXfrm(xfrm.XFRMNLGRP_ACQUIRE, xfrm.XFRMNLGRP_EXPIRE);
+            routing = PolicyRouting.Open(logger);
         }
         catch
         {
+            events?.Dispose();
             socket.Dispose();
             throw;
         }
 
-        var datapath = new KernelDatapath(socket, events, replayWindow, logger);
+        var datapath = new KernelDatapath(socket, events, routing, replayWindow, logger);
         var (states, policies) = datapath.RemoveOwnedState();
         if (states + policies > 0)
         {
@@ -92,7 +95,7 @@ public sealed partial class KernelDatapath : IDatapath
     {
         try
         {
-            using var socket = XfrmSocket.Open();
+            using var socket = NetlinkSocket.OpenXfrm();
             var spi = (uint)RandomNumberGenerator.GetInt32(0x100, int.MaxValue);
             var spec = new XfrmStateSpec
             {
@@ -108,7 +111,7 @@ public sealed partial class KernelDatapath : IDatapath
             socket.Execute("removing the test ESP SA", XfrmRequests.StateId(xfrm.XFRM_MSG_DELSA, IPAddress.Loopback, IPAddress.Loopback, spi, sequence), sequence);
             return (true, "the kernel accepted a test ESP SA with rfc4106(gcm(aes))");
         }
-        catch (XfrmException e)
+        catch (NetlinkException e)
         {
             return (false, e.Message);
         }
@@ -134,7 +137,7 @@ public sealed partial class KernelDatapath : IDatapath
         }
     }
 
-    public string Description => $"kernel: ESP SAs and policies in the Linux kernel via XFRM netlink (reqids {ReqIdBase:x8}..{ReqIdBase | 0xffff:x8}, routes in table {RouteTable})";
+    public string Description => $"kernel: ESP SAs and policies in the Linux kernel via XFRM netlink (reqids {ReqIdBase:x8}..{ReqIdBase | 0xffff:x8}, routes in table {PolicyRouting.Table})";
 
     public Action<DatapathEvent>? Events { get; set; }
 
@@ -161,7 +164,7 @@ public sealed partial class KernelDatapath : IDatapath
     {
         var sequence = _socket.NextSequence();
         var reply = _socket.Query($"allocating an inbound SPI for ESP from {remote} to {local}", XfrmRequests.AllocateSpi(remote, local, 0, SpiMin, SpiMax, sequence), sequence);
-        var spi = XfrmReplies.State(reply)?.Spi ?? throw new XfrmException("allocating an inbound SPI", -71, "the kernel's answer was not an SA");
+        var spi = XfrmReplies.State(reply)?.Spi ?? throw new NetlinkException("allocating an inbound SPI", -71, "the kernel's answer was not an SA");
         lock (_sync)
         {
             _larval.Add(spi);
@@ -268,7 +271,7 @@ public sealed partial class KernelDatapath : IDatapath
             var outbound = GetState(child.Local.Address, child.Remote.Address, child.OutboundSpi);
             return new ChildSaCounters((long)inbound.Packets, (long)inbound.Bytes, (long)outbound.Packets, (long)outbound.Bytes);
         }
-        catch (XfrmException)
+        catch (NetlinkException)
         {
             return null;
         }
@@ -336,14 +339,10 @@ public sealed partial class KernelDatapath : IDatapath
             }
 
             var (states, policies) = RemoveOwnedState();
-            if (_ruleInstalled)
-            {
-                TryRemove(() => IpCommand.Run("rule", "del", "priority", $"{RouteTable}", "table", $"{RouteTable}"));
-            }
-
             LogStopped(states, policies);
         }
 
+        _routing.Dispose();
         _socket.Dispose();
     }
 
@@ -353,7 +352,7 @@ public sealed partial class KernelDatapath : IDatapath
         {
             remove();
         }
-        catch (Exception e) when (e is XfrmException or IOException)
+        catch (NetlinkException e)
         {
             LogCleanupFailed(e.Message);
         }
@@ -374,7 +373,7 @@ public sealed partial class KernelDatapath : IDatapath
             {
                 DeleteState(child, inbound);
             }
-            catch (XfrmException e) when (e.Errno == 3 /* ESRCH: already gone, e.g. hard-expired */)
+            catch (NetlinkException e) when (e.Errno == 3 /* ESRCH: already gone, e.g. hard-expired */)
             {
             }
         }
@@ -409,7 +408,7 @@ public sealed partial class KernelDatapath : IDatapath
         {
             _socket.Execute(what, XfrmRequests.NewState(spec, sequence, update), sequence);
         }
-        catch (XfrmException e) when (update && e.Errno is 3 or 2)
+        catch (NetlinkException e) when (update && e.Errno is 3 or 2)
         {
             // The larval SA from ALLOCSPI expired (the negotiation took long): add it afresh.
             sequence = _socket.NextSequence();
@@ -428,7 +427,7 @@ public sealed partial class KernelDatapath : IDatapath
     {
         var sequence = _socket.NextSequence();
         var reply = _socket.Query($"reading the ESP SA {spi:x8}", XfrmRequests.StateId(xfrm.XFRM_MSG_GETSA, source, destination, spi, sequence), sequence);
-        return XfrmReplies.State(reply) ?? throw new XfrmException($"reading the ESP SA {spi:x8}", -71, "the kernel's answer was not an SA");
+        return XfrmReplies.State(reply) ?? throw new NetlinkException($"reading the ESP SA {spi:x8}", -71, "the kernel's answer was not an SA");
     }
 
     /// <summary>out (local → remote) and in + fwd (remote → local) for every pair of selectors.</summary>
@@ -497,7 +496,7 @@ public sealed partial class KernelDatapath : IDatapath
                 {
                     _socket.Execute($"removing the {key.Direction.ToString().ToLowerInvariant()} policy {key.Selector}", XfrmRequests.DeletePolicy(key.Selector, key.Direction, sequence), sequence);
                 }
-                catch (XfrmException e) when (e.Errno == 2 /* ENOENT: removed by someone else */)
+                catch (NetlinkException e) when (e.Errno == 2 /* ENOENT: removed by someone else */)
                 {
                 }
             }
@@ -542,79 +541,20 @@ public sealed partial class KernelDatapath : IDatapath
     /// </summary>
     private void AddRoutes(InstalledChild child)
     {
-        var path = IpCommand.Output("-o", "route", "get", child.Remote.Address.ToString(), "from", child.Local.Address.ToString()).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var device = ValueAfter(path, "dev");
-        if (device is null)
+        var path = _routing.Lookup(child.Remote.Address, child.Local.Address);
+        var source = LocalAddresses.Within(child.LocalSelectors);
+        foreach (var prefix in child.RemoteSelectors.SelectMany(XfrmSelectors.Prefixes))
         {
-            return;
-        }
-
-        if (!_ruleInstalled)
-        {
-            try
-            {
-                IpCommand.Run("rule", "del", "priority", $"{RouteTable}", "table", $"{RouteTable}");
-            }
-            catch (IOException)
-            {
-            }
-
-            IpCommand.Run("rule", "add", "priority", $"{RouteTable}", "table", $"{RouteTable}");
-            _ruleInstalled = true;
-        }
-
-        var gateway = ValueAfter(path, "via");
-        var source = UserspaceDatapath.LocalAddressWithin(child.LocalSelectors);
-        foreach (var prefix in child.RemoteSelectors.SelectMany(XfrmSelectors.Prefixes).Select(p => p.ToString()))
-        {
-            if (_routes.TryGetValue(prefix, out var users))
-            {
-                _routes[prefix] = users + 1;
-                continue;
-            }
-
-            var arguments = new List<string> { "route", "replace", prefix, "table", $"{RouteTable}" };
-            if (gateway is not null)
-            {
-                arguments.AddRange(["via", gateway]);
-            }
-
-            arguments.AddRange(["dev", device]);
-            if (source is not null)
-            {
-                arguments.AddRange(["src", source.ToString()]);
-            }
-
-            IpCommand.Run([.. arguments]);
-            _routes[prefix] = 1;
-            LogRoute(prefix, gateway ?? "(direct)", device, source?.ToString() ?? "(none)");
+            _routing.Add(prefix, path.OutputInterface, path.Gateway, source);
         }
     }
 
     private void RemoveRoutes(InstalledChild child)
     {
-        foreach (var prefix in child.RemoteSelectors.SelectMany(XfrmSelectors.Prefixes).Select(p => p.ToString()))
+        foreach (var prefix in child.RemoteSelectors.SelectMany(XfrmSelectors.Prefixes))
         {
-            if (!_routes.TryGetValue(prefix, out var users))
-            {
-                continue;
-            }
-
-            if (users > 1)
-            {
-                _routes[prefix] = users - 1;
-                continue;
-            }
-
-            _routes.Remove(prefix);
-            TryRemove(() => IpCommand.Run("route", "del", prefix, "table", $"{RouteTable}"));
+            _routing.Remove(prefix);
         }
-    }
-
-    private static string? ValueAfter(string[] words, string key)
-    {
-        var index = Array.IndexOf(words, key);
-        return index >= 0 && index + 1 < words.Length ? words[index + 1] : null;
     }
 
     /// <summary>Deletes every SA and policy in this namespace whose reqid is IkeSharp's, and only those.</summary>
@@ -747,8 +687,6 @@ public sealed partial class KernelDatapath : IDatapath
     [LoggerMessage(Level = LogLevel.Information, Message = "kernel EXPIRE ({Kind}) of ESP SA {Spi:x8} (reqid {ReqId:x8}) after {Bytes} bytes, {Packets} packets")]
     private partial void LogExpire(string kind, uint spi, uint reqId, ulong bytes, ulong packets);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "route {Prefix} via {Gateway} dev {Device} src {Source} in table 220")]
-    private partial void LogRoute(string prefix, string gateway, string device, string source);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "kernel event {Type} could not be handled: {Error}")]
     private partial void LogEventFailed(ushort type, string error);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using IkeSharp.Linux.Interop;
+using IkeSharp.Linux.Netlink;
 using static IkeSharp.Linux.Interop.netlink;
 using static IkeSharp.Linux.Interop.xfrm;
 

@@ -5,30 +5,35 @@ using IkeSharp.Linux.Interop;
 using Tmds.Linux;
 using static IkeSharp.Linux.Interop.netlink;
 
-namespace IkeSharp.Linux.Xfrm;
+namespace IkeSharp.Linux.Netlink;
 
 /// <summary>
-/// A NETLINK_XFRM socket in the calling thread's network namespace. Requests are serialised: one
+/// A netlink socket (NETLINK_XFRM or NETLINK_ROUTE) in the calling thread's network namespace. Requests are serialised: one
 /// is sent, then replies are read until its ack, error or NLMSG_DONE (replies of other sequence
 /// numbers, e.g. left over from a timed-out request, are skipped). Errors become
-/// <see cref="XfrmException"/> naming the operation, the errno and the kernel's extended-ack text.
+/// <see cref="NetlinkException"/> naming the operation, the errno and the kernel's extended-ack text.
 /// </summary>
-internal sealed unsafe class XfrmSocket : IDisposable
+internal sealed unsafe class NetlinkSocket : IDisposable
 {
     private readonly Socket _socket;
     private readonly Lock _lock = new();
     private readonly byte[] _buffer = new byte[256 * 1024];
     private uint _sequence = (uint)Environment.TickCount;
 
-    private XfrmSocket(Socket socket) => _socket = socket;
+    private NetlinkSocket(Socket socket) => _socket = socket;
 
-    /// <summary>Opens the request socket, or with <paramref name="groups"/> a socket that receives those multicast groups.</summary>
-    public static XfrmSocket Open(params int[] groups)
+    /// <summary>Opens an XFRM request socket, or with <paramref name="groups"/> one that receives those multicast groups.</summary>
+    public static NetlinkSocket OpenXfrm(params int[] groups) => Open(NETLINK_XFRM, "NETLINK_XFRM", "is the xfrm_user module available?", groups);
+
+    /// <summary>Opens an rtnetlink request socket (routes, rules, links).</summary>
+    public static NetlinkSocket OpenRoute() => Open(NETLINK_ROUTE, "NETLINK_ROUTE", null, []);
+
+    private static NetlinkSocket Open(int protocol, string name, string? hint, int[] groups)
     {
-        var fd = LibC.socket(AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, NETLINK_XFRM);
+        var fd = LibC.socket(AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, protocol);
         if (fd < 0)
         {
-            throw new XfrmException("opening the NETLINK_XFRM socket", -LibC.errno, "is the xfrm_user module available?");
+            throw new NetlinkException($"opening the {name} socket", -LibC.errno, hint);
         }
 
         var socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
@@ -41,7 +46,7 @@ internal sealed unsafe class XfrmSocket : IDisposable
             var address = new sockaddr_nl { nl_family = AF_NETLINK };
             if (LibC.bind(fd, (sockaddr*)&address, sizeof(sockaddr_nl)) < 0)
             {
-                throw new XfrmException("binding the NETLINK_XFRM socket", -LibC.errno);
+                throw new NetlinkException($"binding the {name} socket", -LibC.errno);
             }
 
             foreach (var group in groups)
@@ -49,14 +54,14 @@ internal sealed unsafe class XfrmSocket : IDisposable
                 var g = group;
                 if (LibC.setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g, sizeof(int)) < 0)
                 {
-                    throw new XfrmException($"joining XFRM multicast group {group}", -LibC.errno, "needs CAP_NET_ADMIN");
+                    throw new NetlinkException($"joining {name} multicast group {group}", -LibC.errno, "needs CAP_NET_ADMIN");
                 }
             }
 
             // Event sockets wake up every second so their reader can notice a stop: a blocked
             // netlink receive is not interrupted by closing the socket (netlink has no shutdown).
             socket.ReceiveTimeout = groups.Length == 0 ? 5000 : 1000;
-            return new XfrmSocket(socket);
+            return new NetlinkSocket(socket);
         }
         catch
         {
@@ -94,7 +99,7 @@ internal sealed unsafe class XfrmSocket : IDisposable
         try
         {
             var length = _socket.Receive(_buffer);
-            return XfrmReplies.Split(_buffer.AsMemory(0, length).ToArray());
+            return NetlinkReplies.Split(_buffer.AsMemory(0, length).ToArray());
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock or SocketError.Interrupted)
         {
@@ -114,7 +119,7 @@ internal sealed unsafe class XfrmSocket : IDisposable
             }
             catch (SocketException e)
             {
-                throw new XfrmException(operation, -e.NativeErrorCode);
+                throw new NetlinkException(operation, -e.NativeErrorCode);
             }
 
             var results = new List<NetlinkMessage>();
@@ -127,13 +132,13 @@ internal sealed unsafe class XfrmSocket : IDisposable
                 }
                 catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
                 {
-                    throw new XfrmException(operation, -110 /* ETIMEDOUT */, "the kernel did not answer");
+                    throw new NetlinkException(operation, -110 /* ETIMEDOUT */, "the kernel did not answer");
                 }
 
                 // Copied out and the receive buffer wiped: SA dumps include key material.
                 var datagram = _buffer.AsMemory(0, length).ToArray();
                 CryptographicOperations.ZeroMemory(_buffer.AsSpan(0, length));
-                foreach (var message in XfrmReplies.Split(datagram))
+                foreach (var message in NetlinkReplies.Split(datagram))
                 {
                     if (message.Sequence != sequence)
                     {
@@ -143,10 +148,10 @@ internal sealed unsafe class XfrmSocket : IDisposable
                     switch (message.Type)
                     {
                         case NLMSG_ERROR:
-                            var (errno, text) = XfrmReplies.Error(message);
+                            var (errno, text) = NetlinkReplies.Error(message);
                             if (errno != 0)
                             {
-                                throw new XfrmException(operation, errno, text);
+                                throw new NetlinkException(operation, errno, text);
                             }
 
                             return results;
@@ -167,8 +172,8 @@ internal sealed unsafe class XfrmSocket : IDisposable
     }
 }
 
-/// <summary>The kernel refused an XFRM request: what was being done, the errno and the kernel's own explanation.</summary>
-public sealed class XfrmException(string operation, int errno, string? detail = null)
+/// <summary>The kernel refused a netlink request: what was being done, the errno and the kernel's own explanation.</summary>
+public sealed class NetlinkException(string operation, int errno, string? detail = null)
     : DatapathException($"{operation} failed: {ErrnoName(-errno)} ({-errno}){(detail is null ? "" : $": {detail}")}")
 {
     /// <summary>The positive errno (e.g. 38 for ENOSYS).</summary>
@@ -182,11 +187,14 @@ public sealed class XfrmException(string operation, int errno, string? detail = 
         12 => "ENOMEM",
         13 => "EACCES",
         17 => "EEXIST",
+        19 => "ENODEV",
         22 => "EINVAL",
         38 => "ENOSYS",
         93 => "EPROTONOSUPPORT",
         95 => "EOPNOTSUPP",
         97 => "EAFNOSUPPORT",
+        101 => "ENETUNREACH",
+        113 => "EHOSTUNREACH",
         110 => "ETIMEDOUT",
         _ => "errno",
     };

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using IkeSharp.Linux.Interop;
 
-namespace IkeSharp.Linux.Xfrm;
+namespace IkeSharp.Linux.Netlink;
 
 /// <summary>
 /// Builds one netlink request: the header, a fixed struct, then attributes, each padded to 4

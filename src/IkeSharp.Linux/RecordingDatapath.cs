@@ -1,12 +1,12 @@
 using IkeSharp.Engine;
 
-namespace IkeSharp.Daemon.Hosting;
+namespace IkeSharp.Linux;
 
 /// <summary>
 /// The datapath of last resort: Child SAs are negotiated and logged by the engine, their keys are
 /// dropped at once, and no packet is protected.
 /// </summary>
-public sealed class RecordingDatapath : IDatapath
+internal sealed class RecordingDatapath : IDatapath
 {
     private readonly RandomChildSpiSource _spis = new();
     private int _nextReqId;

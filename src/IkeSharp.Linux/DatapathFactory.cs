@@ -1,14 +1,19 @@
 using IkeSharp.Config;
 using IkeSharp.Engine;
+using IkeSharp.Linux.Netlink;
 using IkeSharp.Linux.Sockets;
 using IkeSharp.Linux.Userspace;
 using IkeSharp.Linux.Xfrm;
 using Microsoft.Extensions.Logging;
 
-namespace IkeSharp.Daemon.Hosting;
+namespace IkeSharp.Linux;
 
-/// <summary>Picks the datapath the config asks for, resolving <c>auto</c> by what this host can do.</summary>
-internal static partial class DatapathChoice
+/// <summary>
+/// Picks the datapath the config asks for, resolving <c>auto</c> by probing what this host can do,
+/// and wires it to the IKE sockets (the kernel's per-socket bypass policies and ESP-in-UDP, or
+/// user-space ESP taken off UDP 4500), so the daemon needs no Linux knowledge.
+/// </summary>
+public static partial class DatapathFactory
 {
     public static IDatapath Create(DaemonSettings settings, UdpTransport transport, ILoggerFactory loggers)
     {
@@ -29,7 +34,7 @@ internal static partial class DatapathChoice
                 {
                     return KernelDatapath.Open(settings.ReplayWindow, loggers.CreateLogger<KernelDatapath>());
                 }
-                catch (XfrmException e)
+                catch (NetlinkException e)
                 {
                     throw new InvalidOperationException($"datapath kernel: {e.Message} (use datapath = userspace where the kernel has no XFRM)", e);
                 }
