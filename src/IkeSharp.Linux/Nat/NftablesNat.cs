@@ -101,14 +101,27 @@ public static class NftablesNat
     private static void Nft(string script)
     {
         var start = new ProcessStartInfo("nft", "-f -") { RedirectStandardInput = true, RedirectStandardError = true };
-        using var process = Process.Start(start) ?? throw new IOException("cannot run nft (apt-get install nftables)");
-        process.StandardInput.Write(script);
-        process.StandardInput.Close();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
+        Process process;
+        try
         {
-            throw new IOException($"nft rejected IkeSharp's NAT table: {error.Trim()}");
+            process = Process.Start(start) ?? throw new IOException("cannot run nft (apt-get install nftables)");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            // No nft binary on PATH: an operator's fix, not a crash.
+            throw new IOException($"cannot run nft: {e.Message} (apt-get install nftables)", e);
+        }
+
+        using (process)
+        {
+            process.StandardInput.Write(script);
+            process.StandardInput.Close();
+            var error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                throw new IOException($"nft rejected IkeSharp's NAT table: {error.Trim()}");
+            }
         }
     }
 }
