@@ -46,6 +46,11 @@ internal sealed class Scenario : IDisposable
 
         public string StrongSwanExtra { get; init; } = "";
 
+        /// <summary>Lines added to each side's child <c>net</c> (lifetimes, for instance).</summary>
+        public string IkeSharpChildExtra { get; init; } = "";
+
+        public string StrongSwanChildExtra { get; init; } = "";
+
         /// <summary>When set, IkeSharp runs from this ipsec.conf (conn "peer") and ipsec.secrets, imported in memory, instead of a native config.</summary>
         public Func<NetworkLab, (string IpsecConf, string IpsecSecrets)>? IpsecConf { get; init; }
     }
@@ -114,6 +119,7 @@ internal sealed class Scenario : IDisposable
                         local_ts = {{lab.LeftSubnet}}
                         remote_ts = {{lab.RightSubnet}}{{(o.TwoRemoteSubnets ? ", " + lab.RightSecondSubnet : "")}}
                         esp_proposals = {{o.EspProposals}}
+                        {{o.IkeSharpChildExtra}}
                     }
                 }
             }
@@ -143,6 +149,7 @@ internal sealed class Scenario : IDisposable
                 local_ts = {{lab.RightSubnet}}{{(o.TwoRemoteSubnets ? ", " + lab.RightSecondSubnet : "")}}
                 remote_ts = {{lab.LeftSubnet}}
                 esp_proposals = {{o.EspProposals}}
+                {{o.StrongSwanChildExtra}}
               }
             }
           }

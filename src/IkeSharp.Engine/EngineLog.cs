@@ -70,8 +70,11 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 19, Level = LogLevel.Information, Message = "authentication of {PeerId} with {Method} successful")]
     public static partial void Authenticated(ILogger logger, string peerId, string method);
 
-    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "Child SA {Child} ({Spi}) reached its soft lifetime: it should be rekeyed now, but rekeying is not implemented yet; it ends at its hard lifetime")]
+    [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Child SA {Child} ({Spi}) reached its soft lifetime: rekeying it")]
     public static partial void ChildSoftExpired(ILogger logger, string child, string spi);
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "CHILD_SA {Child} rekeyed: SPIs {OldInbound}_i {OldOutbound}_o -> {NewInbound}_i {NewOutbound}_o")]
+    public static partial void ChildRekeyed(ILogger logger, string child, string oldInbound, string oldOutbound, string newInbound, string newOutbound);
 
     [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Child SA {Child} ({Spi}) reached its hard lifetime: deleting it")]
     public static partial void ChildHardExpired(ILogger logger, string child, string spi);

@@ -27,21 +27,6 @@ public class ChildLifetimeTests
     }
 
     [Fact]
-    public void Soft_expiry_is_logged_and_changes_nothing_yet()
-    {
-        var lab = new Lab().Establish();
-        var child = lab.Alice.Installed[0];
-
-        var before = lab.Alice.Effects.Count;
-        lab.Alice.Engine.OnDatapathEvent(new ChildSaExpired(child.InboundSpi, Hard: false));
-        lab.Pump();
-
-        Assert.Equal(before, lab.Alice.Effects.Count);
-        Assert.Single(Assert.Single(lab.Alice.Engine.GetStatus()).Children);
-        lab.AssertLogged(l => l.Contains($"({child.InboundSpi:x8}) reached its soft lifetime", StringComparison.Ordinal));
-    }
-
-    [Fact]
     public void Expiry_of_an_unknown_spi_is_ignored()
     {
         var lab = new Lab().Establish();

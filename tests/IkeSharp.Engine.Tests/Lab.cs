@@ -54,7 +54,7 @@ internal sealed class Node(Lab lab, string name, IPAddress address) : IEngineHos
         }
 
         Installed.Add(installation);
-        return ChildSaInstallResult.Installed(++_nextReqId);
+        return ChildSaInstallResult.Installed(installation.ReqId != 0 ? installation.ReqId : ++_nextReqId);
     }
 }
 

@@ -31,6 +31,7 @@ internal sealed partial class IkeSa : IDisposable
     private readonly Dictionary<TimerKind, long> _timers = [];
     private volatile Tunnel _owner;
     private volatile IkeSaStatus? _status;
+    private readonly HashSet<uint> _rekeying = [];
     private string? _closing;
     private int _halfOpenCounted;
 
@@ -399,8 +400,13 @@ internal sealed partial class IkeSa : IDisposable
             string.Join(" ", child.LocalTrafficSelectors), string.Join(" ", child.RemoteTrafficSelectors), child.Proposal);
     }
 
+    /// <summary><paramref name="replacement"/> took over from <paramref name="old"/>, which goes once its DELETE exchange is done.</summary>
+    public void ChildRekeyed(ChildSa old, ChildSa replacement)
+        => EngineLog.ChildRekeyed(Logger, old.Name, $"{old.InboundSpi:x8}", $"{old.OutboundSpi:x8}", $"{replacement.InboundSpi:x8}", $"{replacement.OutboundSpi:x8}");
+
     public void RemoveChild(ChildSa child, string reason)
     {
+        _rekeying.Remove(child.InboundSpi);
         if (Children.Remove(child))
         {
             _context.ChildSpis.TryRemove(new KeyValuePair<uint, IkeSa>(child.InboundSpi, this));
@@ -424,7 +430,13 @@ internal sealed partial class IkeSa : IDisposable
 
         if (!hard)
         {
-            EngineLog.ChildSoftExpired(Logger, child.Name, $"{spi:x8}");
+            // Both directions report their soft limit: one rekey per pair.
+            if (State == IkeSaState.Established && _rekeying.Add(child.InboundSpi))
+            {
+                EngineLog.ChildSoftExpired(Logger, child.Name, $"{spi:x8}");
+                Tasks.Queue(new ChildCreateTask(this, initiator: true, child.Config, ExchangeType.CREATE_CHILD_SA, rekeying: child));
+            }
+
             return;
         }
 

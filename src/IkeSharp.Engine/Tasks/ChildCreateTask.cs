@@ -11,19 +11,24 @@ namespace IkeSharp.Engine.Tasks;
 
 /// <summary>
 /// Creates one Child SA, inside IKE_AUTH (RFC 7296 §1.2) or in its own CREATE_CHILD_SA exchange
-/// (§1.3.1, with its own nonces and an optional KE for PFS). Failures are Child-scoped: the IKE SA
-/// stays up (§1.2: "the IKE SA is still created").
+/// (§1.3.1, with its own nonces and an optional KE for PFS), or replaces one (§1.3.3: REKEY_SA names
+/// the SA by the SPI its initiator receives on; same selectors and reqid, new keys). Failures are
+/// Child-scoped: the IKE SA stays up (§1.2: "the IKE SA is still created").
 /// <code>
 /// HDR, SK { ..., SAi2, TSi, TSr }  -->                     (IKE_AUTH)
-/// HDR, SK { SA, Ni, [KEi,] TSi, TSr }  -->                 (CREATE_CHILD_SA)
+/// HDR, SK { [N(REKEY_SA),] SA, Ni, [KEi,] TSi, TSr }  -->  (CREATE_CHILD_SA)
 ///                              &lt;--  HDR, SK { SA, [Nr, KEr,] TSi, TSr }
 /// </code>
+/// A rekey is make-before-break: both sides install the new pair while the old one still carries
+/// traffic (the datapaths keep sending on the older SA of a reqid until it is removed), then the
+/// rekey's initiator deletes the old pair.
 /// </summary>
-internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? child, ExchangeType exchange) : IkeTask(sa, initiator)
+internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? child, ExchangeType exchange, ChildSa? rekeying = null) : IkeTask(sa, initiator)
 {
     private const int NonceLength = 32;
 
     private ChildConfig? _child = child;
+    private ChildSa? _rekeyed = rekeying;
     private uint _inboundSpi;
     private byte[] _nonce = [];
     private KeyExchange? _keyExchange;
@@ -61,6 +66,11 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
 
         _inboundSpi = _inboundSpi != 0 ? _inboundSpi : Sa.Context.Spis.AllocateInboundSpi(Sa.Local.Address, Sa.Remote.Address);
         var spi = SpiBytes(_inboundSpi);
+        if (_rekeyed is not null)
+        {
+            message.Add(new NotifyPayload(ProtocolId.ESP, SpiBytes(_rekeyed.InboundSpi), NotifyType.REKEY_SA, default));
+        }
+
         message.Add(new SecurityAssociationPayload([.. Offered(_child).Select((p, i) => p.ToProposal((byte)(i + 1), spi))]));
         if (message.Exchange == ExchangeType.CREATE_CHILD_SA)
         {
@@ -73,8 +83,9 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
             }
         }
 
-        message.Add(new TrafficSelectorPayload(PayloadType.TSi, _child.LocalTrafficSelectors));
-        message.Add(new TrafficSelectorPayload(PayloadType.TSr, _child.RemoteTrafficSelectors));
+        // A rekey keeps the selectors the SA was narrowed to.
+        message.Add(new TrafficSelectorPayload(PayloadType.TSi, _rekeyed?.LocalTrafficSelectors ?? _child.LocalTrafficSelectors));
+        message.Add(new TrafficSelectorPayload(PayloadType.TSr, _rekeyed?.RemoteTrafficSelectors ?? _child.RemoteTrafficSelectors));
     }
 
     private TaskResult ProcessResponse(IkeMessage response)
@@ -141,9 +152,21 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
             return TaskResult.Done;
         }
 
-        if (request.FindNotify(NotifyType.REKEY_SA) is not null || sa.Proposals.Any(p => p.Protocol == ProtocolId.IKE))
+        if (sa.Proposals.Any(p => p.Protocol == ProtocolId.IKE))
         {
-            return Fail(IkeError.Child("rekeying is not supported yet; the peer will re-establish when the SA expires", NotifyType.NO_ADDITIONAL_SAS));
+            return Fail(IkeError.Child("rekeying the IKE SA is not supported yet; the peer will re-establish it when it expires", NotifyType.NO_ADDITIONAL_SAS));
+        }
+
+        if (request.FindNotify(NotifyType.REKEY_SA) is { } rekey)
+        {
+            // §1.3.3: the SPI the peer receives on, i.e. our outbound SPI of the pair it replaces.
+            _rekeyed = rekey.Protocol == ProtocolId.ESP && rekey.Spi.Length == 4
+                ? Sa.Children.FirstOrDefault(c => c.OutboundSpi == BinaryPrimitives.ReadUInt32BigEndian(rekey.Spi.Span))
+                : null;
+            if (_rekeyed is null)
+            {
+                return Fail(IkeError.Child($"the peer rekeys a Child SA we do not have ({rekey.Protocol} SPI {Convert.ToHexStringLower(rekey.Spi.Span)})", NotifyType.CHILD_SA_NOT_FOUND));
+            }
         }
 
         var tsiPayload = request.FindAll<TrafficSelectorPayload>().FirstOrDefault(t => t.Type == PayloadType.TSi);
@@ -154,7 +177,8 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
         }
 
         // §2.9: narrow the initiator's TSi to what we allow as remote, its TSr to what we allow as local.
-        foreach (var candidate in Sa.Tunnel.Children)
+        // A rekey stays with the config of the SA it replaces.
+        foreach (var candidate in _rekeyed is null ? Sa.Tunnel.Children.AsEnumerable() : [_rekeyed.Config])
         {
             var tsi = TrafficSelectorNarrowing.Narrow(tsiPayload.Selectors, candidate.RemoteTrafficSelectors);
             var tsr = TrafficSelectorNarrowing.Narrow(tsrPayload.Selectors, candidate.LocalTrafficSelectors);
@@ -251,7 +275,7 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
                 ? (keys.EncryptionKeyResponderToInitiator, keys.IntegrityKeyResponderToInitiator, keys.EncryptionKeyInitiatorToResponder, keys.IntegrityKeyInitiatorToResponder)
                 : (keys.EncryptionKeyInitiatorToResponder, keys.IntegrityKeyInitiatorToResponder, keys.EncryptionKeyResponderToInitiator, keys.IntegrityKeyResponderToInitiator);
             _negotiated = new ChildSa(_child!, 0, _inboundSpi, outboundSpi, suite, ProposalSpec.Describe(ProtocolId.ESP, chosen.Transforms), local, remote, Sa.Context.Now);
-            Sa.Install(new ChildSaInstallation(Sa.Tunnel.Name, _child!.Name, 0, Sa.Local, Sa.Remote, Sa.UdpEncapsulation,
+            Sa.Install(new ChildSaInstallation(Sa.Tunnel.Name, _child!.Name, _rekeyed?.ReqId ?? 0, Sa.Local, Sa.Remote, Sa.UdpEncapsulation,
                 _inboundSpi, outboundSpi, suite, SecretBuffer.CopyOf(inE.Span), SecretBuffer.CopyOf(inA.Span), SecretBuffer.CopyOf(outE.Span), SecretBuffer.CopyOf(outA.Span), local, remote)
             {
                 Lifetime = _child.Lifetime,
@@ -271,16 +295,27 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
     }
 
     /// <summary>
-    /// The datapath holds the Child SA, under the reqid it reports: established. If it refused, the
-    /// responder answers NO_PROPOSAL_CHOSEN for it (as strongSwan does); the initiator, whose peer
-    /// already holds it, deletes it with the peer.
+    /// The datapath holds the Child SA, under the reqid it reports: established; a rekey's initiator
+    /// then deletes the pair it replaced. If the datapath refused, the responder answers
+    /// NO_PROPOSAL_CHOSEN for it (as strongSwan does); the initiator, whose peer already holds it,
+    /// deletes it with the peer (and a rekeyed pair stays until its own lifetime ends).
     /// </summary>
     public override TaskResult CompleteInstall(ChildSaInstallResult result)
     {
         var child = _negotiated!;
         if (result.Succeeded)
         {
-            Sa.AddChild(child with { ReqId = result.ReqId, EstablishedAt = Sa.Context.Now });
+            child = child with { ReqId = result.ReqId, EstablishedAt = Sa.Context.Now };
+            Sa.AddChild(child);
+            if (_rekeyed is not null)
+            {
+                Sa.ChildRekeyed(_rekeyed, child);
+                if (Initiator)
+                {
+                    Sa.Tasks.Queue(new ChildDeleteTask(Sa, _rekeyed, "rekeyed"));
+                }
+            }
+
             return TaskResult.Done;
         }
 

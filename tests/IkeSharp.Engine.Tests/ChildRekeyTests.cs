@@ -1,0 +1,104 @@
+using IkeSharp.Engine.Configuration;
+using IkeSharp.Protocol;
+
+namespace IkeSharp.Engine.Tests;
+
+/// <summary>Child SA rekeying (RFC 7296 §1.3.3, §2.8): make-before-break, in both roles.</summary>
+public class ChildRekeyTests
+{
+    [Fact]
+    public void Soft_expiry_rekeys_the_Child_SA_before_the_old_pair_goes()
+    {
+        var lab = new Lab().Establish();
+        var old = (Alice: lab.Alice.Installed[0], Bob: lab.Bob.Installed[0]);
+
+        // Both directions report their soft limit; one rekey follows.
+        lab.Alice.Engine.OnDatapathEvent(new ChildSaExpired(old.Alice.InboundSpi, Hard: false));
+        lab.Alice.Engine.OnDatapathEvent(new ChildSaExpired(old.Alice.OutboundSpi, Hard: false));
+        lab.Run(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(
+        [
+            // HDR, SK { N(REKEY_SA), SA, Ni, TSi, TSr }  -->
+            "alice: CREATE_CHILD_SA request 2 [ N(REKEY_SA) SA No TSi TSr ]",
+            //                     <--  HDR, SK { SA, Nr, TSi, TSr }
+            "bob: CREATE_CHILD_SA response 2 [ SA No TSi TSr ]",
+            // HDR, SK { D(ESP, old SPIi) }  -->
+            "alice: INFORMATIONAL request 3 [ D ]",
+            //                     <--  HDR, SK { D(ESP, old SPIr) }
+            "bob: INFORMATIONAL response 3 [ D ]",
+        ], lab.Trace.Skip(4));
+
+        foreach (var (node, oldPair) in new[] { (lab.Alice, old.Alice), (lab.Bob, old.Bob) })
+        {
+            var replacement = node.Installed[1];
+            Assert.Equal(2, node.Installed.Count);
+            Assert.Equal(oldPair.InboundSpi, Assert.Single(node.Removed).InboundSpi);
+            Assert.Equal(0u, oldPair.ReqId); // the first pair's reqid came from the datapath (1) ...
+            Assert.Equal(1u, replacement.ReqId); // ... and the rekey asks for the same one
+            Assert.NotEqual(oldPair.InboundSpi, replacement.InboundSpi);
+            Assert.Equal(string.Join(" ", oldPair.LocalTrafficSelectors), string.Join(" ", replacement.LocalTrafficSelectors));
+            Assert.Equal(string.Join(" ", oldPair.RemoteTrafficSelectors), string.Join(" ", replacement.RemoteTrafficSelectors));
+            Assert.False(oldPair.InboundEncryptionKey.Span.SequenceEqual(replacement.InboundEncryptionKey.Span), "new keys");
+
+            // Make-before-break: the new pair is in the datapath before the old one leaves it.
+            var installed = node.Effects.FindIndex(e => e is InstallChildSa i && i.Installation.InboundSpi == replacement.InboundSpi);
+            var removed = node.Effects.FindIndex(e => e is RemoveChildSa r && r.InboundSpi == oldPair.InboundSpi);
+            Assert.True(installed >= 0 && installed < removed, $"{node.Name} removed the old pair before installing the new one");
+
+            var child = Assert.Single(Assert.Single(node.Engine.GetStatus()).Children);
+            Assert.Equal($"{replacement.InboundSpi:x8}", child.InboundSpi);
+            Assert.Equal(1u, child.ReqId); // the reqid of the pair it replaced
+        }
+
+        // Both sides agree on the new SPIs and keys.
+        var (alice, bob) = (lab.Alice.Installed[1], lab.Bob.Installed[1]);
+        Assert.Equal((alice.InboundSpi, alice.OutboundSpi), (bob.OutboundSpi, bob.InboundSpi));
+        Assert.True(alice.OutboundEncryptionKey.Span.SequenceEqual(bob.InboundEncryptionKey.Span));
+        Assert.True(alice.InboundEncryptionKey.Span.SequenceEqual(bob.OutboundEncryptionKey.Span));
+        lab.AssertLogged(l => l.StartsWith("alice", StringComparison.Ordinal) && l.Contains($"CHILD_SA net rekeyed: SPIs {old.Alice.InboundSpi:x8}_i {old.Alice.OutboundSpi:x8}_o -> {alice.InboundSpi:x8}_i {alice.OutboundSpi:x8}_o", StringComparison.Ordinal));
+        lab.AssertLogged(l => l.StartsWith("bob", StringComparison.Ordinal) && l.Contains($"CHILD_SA net rekeyed: SPIs {old.Bob.InboundSpi:x8}_i {old.Bob.OutboundSpi:x8}_o -> {bob.InboundSpi:x8}_i {bob.OutboundSpi:x8}_o", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Rekey_with_PFS_carries_a_key_exchange_both_ways()
+    {
+        static TunnelConfig Pfs(TunnelConfig t) => t with { Children = [t.Children[0] with { EspProposals = ProposalSyntax.Parse("aes256gcm16-ecp256", ProtocolId.ESP) }] };
+        var lab = new Lab(alice: Pfs, bob: Pfs).Establish();
+
+        lab.Bob.Engine.OnDatapathEvent(new ChildSaExpired(lab.Bob.Installed[0].InboundSpi, Hard: false));
+        lab.Run(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(
+        [
+            // HDR, SK { N(REKEY_SA), SA, Ni, KEi, TSi, TSr }  -->      (bob rekeys: he is the initiator of this exchange)
+            "bob: CREATE_CHILD_SA request 0 [ N(REKEY_SA) SA No KE TSi TSr ]",
+            //                         <--  HDR, SK { SA, Nr, KEr, TSi, TSr }
+            "alice: CREATE_CHILD_SA response 0 [ SA No KE TSi TSr ]",
+            "bob: INFORMATIONAL request 1 [ D ]",
+            "alice: INFORMATIONAL response 1 [ D ]",
+        ], lab.Trace.Skip(4));
+        Assert.Single(Assert.Single(lab.Alice.Engine.GetStatus()).Children);
+        Assert.Single(Assert.Single(lab.Bob.Engine.GetStatus()).Children);
+        Assert.True(lab.Alice.Installed[1].OutboundEncryptionKey.Span.SequenceEqual(lab.Bob.Installed[1].InboundEncryptionKey.Span));
+    }
+
+    [Fact]
+    public void A_rekey_the_peer_refuses_leaves_the_old_pair_in_place()
+    {
+        var lab = new Lab().Establish();
+        lab.Bob.RefuseInstall = _ => "installing the inbound ESP SA failed: ENOMEM (12)";
+
+        lab.Alice.Engine.OnDatapathEvent(new ChildSaExpired(lab.Alice.Installed[0].InboundSpi, Hard: false));
+        lab.Run(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(
+        [
+            "alice: CREATE_CHILD_SA request 2 [ N(REKEY_SA) SA No TSi TSr ]",
+            "bob: CREATE_CHILD_SA response 2 [ N(NO_PROP) ]",
+        ], lab.Trace.Skip(4));
+        Assert.Empty(lab.Alice.Removed);
+        Assert.Empty(lab.Bob.Removed);
+        Assert.Equal($"{lab.Alice.Installed[0].InboundSpi:x8}", Assert.Single(Assert.Single(lab.Alice.Engine.GetStatus()).Children).InboundSpi);
+    }
+}
