@@ -76,6 +76,9 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "CHILD_SA {Child} rekeyed: SPIs {OldInbound}_i {OldOutbound}_o -> {NewInbound}_i {NewOutbound}_o")]
     public static partial void ChildRekeyed(ILogger logger, string child, string oldInbound, string oldOutbound, string newInbound, string newOutbound);
 
+    [LoggerMessage(EventId = 26, Level = LogLevel.Information, Message = "CHILD_SA {Child} rekey collision: both sides rekeyed it; keeping {Kept}_i, {Redundant}_i is redundant: {Resolution}")]
+    public static partial void ChildRekeyCollision(ILogger logger, string child, string kept, string redundant, string resolution);
+
     [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Child SA {Child} ({Spi}) reached its hard lifetime: deleting it")]
     public static partial void ChildHardExpired(ILogger logger, string child, string spi);
 

@@ -101,4 +101,42 @@ public class ChildRekeyTests
         Assert.Empty(lab.Bob.Removed);
         Assert.Equal($"{lab.Alice.Installed[0].InboundSpi:x8}", Assert.Single(Assert.Single(lab.Alice.Engine.GetStatus()).Children).InboundSpi);
     }
+
+    /// <summary>
+    /// Both sides rekey the same pair at once (§2.8.1). Whoever's nonces win, each side ends with one
+    /// pair, the same one, and the redundant pair is deleted by the side that created it.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Simultaneous_rekeys_of_one_pair_end_with_one_pair_both_sides_agree_on(int attempt)
+    {
+        _ = attempt; // each run draws new nonces, so the winner varies
+        var lab = new Lab().Establish();
+
+        // CREATE_CHILD_SA { N(REKEY_SA), SA, Ni, TSi, TSr } -->  <-- CREATE_CHILD_SA { N(REKEY_SA), SA, Ni, TSi, TSr }
+        lab.Alice.Engine.OnDatapathEvent(new ChildSaExpired(lab.Alice.Installed[0].InboundSpi, Hard: false));
+        lab.Bob.Engine.OnDatapathEvent(new ChildSaExpired(lab.Bob.Installed[0].InboundSpi, Hard: false));
+        lab.Run(TimeSpan.FromSeconds(2));
+
+        Assert.Contains("alice: CREATE_CHILD_SA request 2 [ N(REKEY_SA) SA No TSi TSr ]", lab.Trace);
+        Assert.Contains("bob: CREATE_CHILD_SA request 0 [ N(REKEY_SA) SA No TSi TSr ]", lab.Trace);
+        var alice = Assert.Single(Assert.Single(lab.Alice.Engine.GetStatus()).Children);
+        var bob = Assert.Single(Assert.Single(lab.Bob.Engine.GetStatus()).Children);
+        Assert.Equal((alice.InboundSpi, alice.OutboundSpi), (bob.OutboundSpi, bob.InboundSpi));
+        Assert.NotEqual($"{lab.Alice.Installed[0].InboundSpi:x8}", alice.InboundSpi);
+
+        // Three pairs were installed on each side (the old one and one per exchange); two were removed, each once.
+        foreach (var node in new[] { lab.Alice, lab.Bob })
+        {
+            Assert.Equal(3, node.Installed.Count);
+            Assert.Equal(2, node.Removed.Select(r => r.InboundSpi).Distinct().Count());
+            Assert.Equal(2, node.Removed.Count);
+        }
+
+        lab.AssertLogged(l => l.Contains("rekey collision: both sides rekeyed it", StringComparison.Ordinal) && l.Contains("deleting it", StringComparison.Ordinal));
+        lab.AssertLogged(l => l.Contains("rekey collision: both sides rekeyed it", StringComparison.Ordinal) && l.Contains("the peer deletes it", StringComparison.Ordinal));
+    }
 }

@@ -32,6 +32,7 @@ internal sealed partial class IkeSa : IDisposable
     private volatile Tunnel _owner;
     private volatile IkeSaStatus? _status;
     private readonly HashSet<uint> _rekeying = [];
+    private readonly Dictionary<uint, ChildRekey> _rekeys = [];
     private string? _closing;
     private int _halfOpenCounted;
 
@@ -400,13 +401,36 @@ internal sealed partial class IkeSa : IDisposable
             string.Join(" ", child.LocalTrafficSelectors), string.Join(" ", child.RemoteTrafficSelectors), child.Proposal);
     }
 
-    /// <summary><paramref name="replacement"/> took over from <paramref name="old"/>, which goes once its DELETE exchange is done.</summary>
-    public void ChildRekeyed(ChildSa old, ChildSa replacement)
-        => EngineLog.ChildRekeyed(Logger, old.Name, $"{old.InboundSpi:x8}", $"{old.OutboundSpi:x8}", $"{replacement.InboundSpi:x8}", $"{replacement.OutboundSpi:x8}");
+    /// <summary>
+    /// <paramref name="replacement"/> took over from <paramref name="old"/>, which goes once its DELETE
+    /// exchange is done. A second rekey of the same pair (ours and the peer's crossed) is a collision,
+    /// §2.8.1: the pair created with the lowest of the four nonces is redundant and deleted by the side
+    /// that created it, so each side ends with the same one pair.
+    /// </summary>
+    public void ChildRekeyed(ChildSa old, ChildSa replacement, bool ours, byte[] nonceI, byte[] nonceR)
+    {
+        EngineLog.ChildRekeyed(Logger, old.Name, $"{old.InboundSpi:x8}", $"{old.OutboundSpi:x8}", $"{replacement.InboundSpi:x8}", $"{replacement.OutboundSpi:x8}");
+        var rekey = new ChildRekey(replacement, ours, nonceI.AsSpan().SequenceCompareTo(nonceR) < 0 ? nonceI : nonceR);
+        if (!_rekeys.TryGetValue(old.InboundSpi, out var other))
+        {
+            _rekeys[old.InboundSpi] = rekey;
+            return;
+        }
+
+        var (loser, winner) = rekey.LowestNonce.AsSpan().SequenceCompareTo(other.LowestNonce) < 0 ? (rekey, other) : (other, rekey);
+        EngineLog.ChildRekeyCollision(Logger, old.Name, $"{winner.Replacement.InboundSpi:x8}", $"{loser.Replacement.InboundSpi:x8}",
+            loser.Ours ? "ours has the lowest nonce: deleting it" : "the peer's has the lowest nonce: the peer deletes it");
+        _rekeys[old.InboundSpi] = winner;
+        if (loser.Ours)
+        {
+            Tasks.Queue(new ChildDeleteTask(this, loser.Replacement, "rekey collision (§2.8.1)"));
+        }
+    }
 
     public void RemoveChild(ChildSa child, string reason)
     {
         _rekeying.Remove(child.InboundSpi);
+        _rekeys.Remove(child.InboundSpi);
         if (Children.Remove(child))
         {
             _context.ChildSpis.TryRemove(new KeyValuePair<uint, IkeSa>(child.InboundSpi, this));
@@ -431,7 +455,8 @@ internal sealed partial class IkeSa : IDisposable
         if (!hard)
         {
             // Both directions report their soft limit: one rekey per pair.
-            if (State == IkeSaState.Established && _rekeying.Add(child.InboundSpi))
+            // Not when the peer's rekey already replaced it (its DELETE is on the way).
+            if (State == IkeSaState.Established && !_rekeys.ContainsKey(child.InboundSpi) && _rekeying.Add(child.InboundSpi))
             {
                 EngineLog.ChildSoftExpired(Logger, child.Name, $"{spi:x8}");
                 Tasks.Queue(new ChildCreateTask(this, initiator: true, child.Config, ExchangeType.CREATE_CHILD_SA, rekeying: child));
@@ -551,4 +576,7 @@ internal sealed partial class IkeSa : IDisposable
         _protection.Dispose();
         Keys?.Dispose();
     }
+
+    /// <summary>A completed rekey of one pair: what it created, whether we initiated it, and the lower of its two nonces.</summary>
+    private sealed record ChildRekey(ChildSa Replacement, bool Ours, byte[] LowestNonce);
 }

@@ -37,6 +37,8 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
     private List<TrafficSelector> _tsr = [];
     private bool _skipped;
     private ChildSa? _negotiated;
+    private byte[] _nonceI = [];
+    private byte[] _nonceR = [];
 
     /// <summary>IKE_AUTH for the first child of a tunnel, CREATE_CHILD_SA for the others.</summary>
     public override ExchangeType Exchange { get; } = exchange;
@@ -261,6 +263,7 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
             (nonceI, nonceR) = (Sa.NonceI, Sa.NonceR); // the first child reuses the IKE SA's nonces (§2.17)
         }
 
+        (_nonceI, _nonceR) = (nonceI, nonceR);
         SecretBuffer? pfs = null;
         try
         {
@@ -309,7 +312,7 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
             Sa.AddChild(child);
             if (_rekeyed is not null)
             {
-                Sa.ChildRekeyed(_rekeyed, child);
+                Sa.ChildRekeyed(_rekeyed, child, Initiator, _nonceI, _nonceR);
                 if (Initiator)
                 {
                     Sa.Tasks.Queue(new ChildDeleteTask(Sa, _rekeyed, "rekeyed"));
