@@ -603,7 +603,6 @@ public static class IpsecConfImporter
 
                 string Format(long n) => unit == "time" ? $"{n}s" : n.ToString(CultureInfo.InvariantCulture);
                 text.AppendLine($"                life_{unit} = {Format(life.Value)}");
-                Note(lifeKey, $"carried over as life_{unit}, but IkeSharp does not rekey Child SAs yet: when the peer does not rekey first, the Child SA is deleted at that limit");
                 if (rekey && margin > 0 && margin < life)
                 {
                     text.AppendLine($"                rekey_{unit} = {Format(life.Value - margin.Value)}");
