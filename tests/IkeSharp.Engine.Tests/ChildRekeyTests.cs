@@ -139,4 +139,46 @@ public class ChildRekeyTests
         lab.AssertLogged(l => l.Contains("rekey collision: both sides rekeyed it", StringComparison.Ordinal) && l.Contains("deleting it", StringComparison.Ordinal));
         lab.AssertLogged(l => l.Contains("rekey collision: both sides rekeyed it", StringComparison.Ordinal) && l.Contains("the peer deletes it", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_lost_rekey_response_is_answered_again_from_the_cache_and_one_pair_results()
+    {
+        var lost = 0;
+        var lab = new Lab().Establish();
+        lab.Lose = (from, d) => from.Name == "bob" && OwnershipTests.IsExchange(d, ExchangeType.CREATE_CHILD_SA) && lost++ == 0;
+
+        lab.Alice.Engine.OnDatapathEvent(new ChildSaExpired(lab.Alice.Installed[0].InboundSpi, Hard: false));
+        lab.Run(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(
+        [
+            "alice: CREATE_CHILD_SA request 2 [ N(REKEY_SA) SA No TSi TSr ]",
+            "bob: CREATE_CHILD_SA response 2 [ SA No TSi TSr ]", // lost
+            "alice: CREATE_CHILD_SA request 2 [ N(REKEY_SA) SA No TSi TSr ] (retransmit 1)", // bob resends his cached answer (§2.1), not logged as a new message
+            "alice: INFORMATIONAL request 3 [ D ]",
+            "bob: INFORMATIONAL response 3 [ D ]",
+        ], lab.Trace.Skip(4));
+        Assert.Equal(2, lab.Bob.Installed.Count); // no second pair for the retransmission
+        Assert.Equal(2, lab.Bob.Sent.Count(d => OwnershipTests.IsExchange(d, ExchangeType.CREATE_CHILD_SA)));
+        Assert.Single(Assert.Single(lab.Bob.Engine.GetStatus()).Children);
+        Assert.Single(Assert.Single(lab.Alice.Engine.GetStatus()).Children);
+    }
+
+    [Fact]
+    public void Peer_deletes_the_pair_while_our_rekey_of_it_is_in_flight()
+    {
+        var lab = new Lab().Establish();
+
+        // CREATE_CHILD_SA { N(REKEY_SA), ... } -->  <-- INFORMATIONAL { D(ESP, SPI of the same pair) }
+        lab.Alice.Engine.OnDatapathEvent(new ChildSaExpired(lab.Alice.Installed[0].InboundSpi, Hard: false));
+        lab.Bob.Engine.OnDatapathEvent(new ChildSaExpired(lab.Bob.Installed[0].InboundSpi, Hard: true));
+        lab.Run(TimeSpan.FromSeconds(2));
+
+        Assert.Contains("bob: INFORMATIONAL request 0 [ D ]", lab.Trace);
+        var alice = Assert.Single(Assert.Single(lab.Alice.Engine.GetStatus()).Children);
+        var bob = Assert.Single(Assert.Single(lab.Bob.Engine.GetStatus()).Children);
+        Assert.Equal((alice.InboundSpi, alice.OutboundSpi), (bob.OutboundSpi, bob.InboundSpi));
+        Assert.Equal(lab.Alice.Installed[0].InboundSpi, Assert.Single(lab.Alice.Removed).InboundSpi);
+        Assert.Equal(lab.Bob.Installed[0].InboundSpi, Assert.Single(lab.Bob.Removed).InboundSpi);
+    }
 }
