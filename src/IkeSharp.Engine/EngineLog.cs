@@ -79,6 +79,9 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 26, Level = LogLevel.Information, Message = "CHILD_SA {Child} rekey collision: both sides rekeyed it; keeping {Kept}_i, {Redundant}_i is redundant: {Resolution}")]
     public static partial void ChildRekeyCollision(ILogger logger, string child, string kept, string redundant, string resolution);
 
+    [LoggerMessage(EventId = 27, Level = LogLevel.Information, Message = "CHILD_SA {Child}: the peer wants {Wanted} instead of {Offered} for PFS (INVALID_KE_PAYLOAD): retrying with it")]
+    public static partial void ChildKeyExchangeRetry(ILogger logger, string child, string offered, string wanted);
+
     [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Child SA {Child} ({Spi}) reached its hard lifetime: deleting it")]
     public static partial void ChildHardExpired(ILogger logger, string child, string spi);
 

@@ -181,4 +181,32 @@ public class ChildRekeyTests
         Assert.Equal(lab.Alice.Installed[0].InboundSpi, Assert.Single(lab.Alice.Removed).InboundSpi);
         Assert.Equal(lab.Bob.Installed[0].InboundSpi, Assert.Single(lab.Bob.Removed).InboundSpi);
     }
+
+    [Fact]
+    public void INVALID_KE_PAYLOAD_makes_the_rekey_retry_with_the_group_the_peer_selected()
+    {
+        var lab = new Lab(
+            alice: t => t with { Children = [t.Children[0] with { EspProposals = ProposalSyntax.Parse("aes256gcm16-ecp256-modp2048", ProtocolId.ESP) }] },
+            bob: t => t with { Children = [t.Children[0] with { EspProposals = ProposalSyntax.Parse("aes256gcm16-modp2048", ProtocolId.ESP) }] }).Establish();
+
+        lab.Alice.Engine.OnDatapathEvent(new ChildSaExpired(lab.Alice.Installed[0].InboundSpi, Hard: false));
+        lab.Run(TimeSpan.FromSeconds(2));
+
+        Assert.Equal(
+        [
+            // HDR, SK { N(REKEY_SA), SA, Ni, KEi(ECP_256), TSi, TSr }  -->
+            "alice: CREATE_CHILD_SA request 2 [ N(REKEY_SA) SA No KE TSi TSr ]",
+            //                                   <--  HDR, SK { N(INVALID_KE_PAYLOAD(MODP_2048)) }
+            "bob: CREATE_CHILD_SA response 2 [ N(INVAL_KE) ]",
+            // HDR, SK { N(REKEY_SA), SA, Ni, KEi(MODP_2048), TSi, TSr }  -->
+            "alice: CREATE_CHILD_SA request 3 [ N(REKEY_SA) SA No KE TSi TSr ]",
+            "bob: CREATE_CHILD_SA response 3 [ SA No KE TSi TSr ]",
+            "alice: INFORMATIONAL request 4 [ D ]",
+            "bob: INFORMATIONAL response 4 [ D ]",
+        ], lab.Trace.Skip(4));
+        Assert.Single(Assert.Single(lab.Alice.Engine.GetStatus()).Children);
+        Assert.Single(Assert.Single(lab.Bob.Engine.GetStatus()).Children);
+        Assert.True(lab.Alice.Installed[1].OutboundEncryptionKey.Span.SequenceEqual(lab.Bob.Installed[1].InboundEncryptionKey.Span));
+        lab.AssertLogged(l => l.Contains("the peer wants MODP_2048 instead of ECP_256 for PFS (INVALID_KE_PAYLOAD): retrying with it", StringComparison.Ordinal));
+    }
 }

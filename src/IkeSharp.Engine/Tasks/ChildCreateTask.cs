@@ -23,7 +23,7 @@ namespace IkeSharp.Engine.Tasks;
 /// traffic (the datapaths keep sending on the older SA of a reqid until it is removed), then the
 /// rekey's initiator deletes the old pair.
 /// </summary>
-internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? child, ExchangeType exchange, ChildSa? rekeying = null) : IkeTask(sa, initiator)
+internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? child, ExchangeType exchange, ChildSa? rekeying = null, KeyExchangeMethod? group = null) : IkeTask(sa, initiator)
 {
     private const int NonceLength = 32;
 
@@ -78,9 +78,11 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
         {
             _nonce = RandomNumberGenerator.GetBytes(NonceLength);
             message.Add(new NoncePayload(_nonce));
-            if (_child.EspProposals[0].OfType(TransformType.KE).FirstOrDefault() is { Type: TransformType.KE } group)
+            // The first proposal's group, or the one the peer asked for with INVALID_KE_PAYLOAD.
+            var first = _child.EspProposals[0].OfType(TransformType.KE).FirstOrDefault() is { Type: TransformType.KE } ke ? (KeyExchangeMethod?)ke.Id : null;
+            if ((group ?? first) is { } method)
             {
-                _keyExchange ??= KeyExchange.Create((KeyExchangeMethod)group.Id, Sa.Tunnel.AllowLegacyGroups);
+                _keyExchange ??= KeyExchange.Create(method, Sa.Tunnel.AllowLegacyGroups);
                 message.Add(new KeyExchangePayload(_keyExchange.Method, _keyExchange.PublicValue.ToArray()));
             }
         }
@@ -94,6 +96,15 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
     {
         if (_child is null || Sa.State != IkeSaState.Established)
         {
+            return TaskResult.Done;
+        }
+
+        // §1.3: the peer wants another of the groups we offered: a new exchange with a KE of that group.
+        if (group is null && _keyExchange is not null && response.FindNotify(NotifyType.INVALID_KE_PAYLOAD) is { RequestedKeyExchange: { } wanted }
+            && Offered(_child).Any(p => p.OfType(TransformType.KE).Any(t => t.Type == TransformType.KE && (KeyExchangeMethod)t.Id == wanted)))
+        {
+            EngineLog.ChildKeyExchangeRetry(Sa.Logger, _child.Name, _keyExchange.Method.ToString(), wanted.ToString());
+            Sa.Tasks.Queue(new ChildCreateTask(Sa, initiator: true, _child, Exchange, _rekeyed, wanted));
             return TaskResult.Done;
         }
 
@@ -235,7 +246,10 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
 
         if (Error is { } error)
         {
-            message.Add(NotifyPayload.Create(error.Notify ?? NotifyType.NO_PROPOSAL_CHOSEN));
+            // INVALID_KE_PAYLOAD names the group we selected (§1.3), so the initiator can retry with it.
+            message.Add(error.Notify == NotifyType.INVALID_KE_PAYLOAD && _selected?.OfType(TransformType.KE).FirstOrDefault() is { Type: TransformType.KE } selected
+                ? NotifyPayload.InvalidKePayload((KeyExchangeMethod)selected.Id)
+                : NotifyPayload.Create(error.Notify ?? NotifyType.NO_PROPOSAL_CHOSEN));
             return;
         }
 
