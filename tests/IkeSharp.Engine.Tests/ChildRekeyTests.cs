@@ -78,9 +78,7 @@ public class ChildRekeyTests
             "bob: INFORMATIONAL request 1 [ D ]",
             "alice: INFORMATIONAL response 1 [ D ]",
         ], lab.Trace.Skip(4));
-        Assert.Single(Assert.Single(lab.Alice.Engine.GetStatus()).Children);
-        Assert.Single(Assert.Single(lab.Bob.Engine.GetStatus()).Children);
-        Assert.True(lab.Alice.Installed[1].OutboundEncryptionKey.Span.SequenceEqual(lab.Bob.Installed[1].InboundEncryptionKey.Span));
+        AssertOneAgreedPair(lab);
     }
 
     [Fact]
@@ -204,9 +202,17 @@ public class ChildRekeyTests
             "alice: INFORMATIONAL request 4 [ D ]",
             "bob: INFORMATIONAL response 4 [ D ]",
         ], lab.Trace.Skip(4));
-        Assert.Single(Assert.Single(lab.Alice.Engine.GetStatus()).Children);
-        Assert.Single(Assert.Single(lab.Bob.Engine.GetStatus()).Children);
-        Assert.True(lab.Alice.Installed[1].OutboundEncryptionKey.Span.SequenceEqual(lab.Bob.Installed[1].InboundEncryptionKey.Span));
+        AssertOneAgreedPair(lab);
         lab.AssertLogged(l => l.Contains("the peer wants MODP_2048 instead of ECP_256 for PFS (INVALID_KE_PAYLOAD): retrying with it", StringComparison.Ordinal));
+    }
+
+    /// <summary>After the rekey: one Child SA on each side, the same pair (SPIs and keys) as the datapaths hold it.</summary>
+    private static void AssertOneAgreedPair(Lab lab)
+    {
+        var alice = Assert.Single(Assert.Single(lab.Alice.Engine.GetStatus()).Children);
+        var bob = Assert.Single(Assert.Single(lab.Bob.Engine.GetStatus()).Children);
+        Assert.Equal((alice.InboundSpi, alice.OutboundSpi), (bob.OutboundSpi, bob.InboundSpi));
+        var (a, b) = (lab.Alice.Installed.Single(i => $"{i.InboundSpi:x8}" == alice.InboundSpi), lab.Bob.Installed.Single(i => $"{i.InboundSpi:x8}" == bob.InboundSpi));
+        Assert.True(a.OutboundEncryptionKey.Span.SequenceEqual(b.InboundEncryptionKey.Span) && a.InboundEncryptionKey.Span.SequenceEqual(b.OutboundEncryptionKey.Span), "both sides hold the same keys");
     }
 }
