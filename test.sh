@@ -80,4 +80,6 @@ awk '
     }
     END { printf "tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped }
 ' "$log"
+# Name the failures last, where a reader of the log's tail finds them.
+grep -E '^[[:space:]]+Failed [A-Za-z_]|^FAIL' "$log" | sed 's/^[[:space:]]*/failed: /' || true
 exit "$status"
