@@ -64,6 +64,12 @@ public enum TimerKind
     NatKeepalive,
     HalfOpenTimeout,
     Reconnect,
+    /// <summary>The IKE SA is due for a rekey (also the retry after the peer's TEMPORARY_FAILURE).</summary>
+    IkeRekey,
+    /// <summary>The IKE SA reached its hard lifetime without being replaced.</summary>
+    IkeExpire,
+    /// <summary>Child SA rekeys the peer answered with TEMPORARY_FAILURE are tried again.</summary>
+    ChildRekeyRetry,
 }
 
 /// <summary>Identifies a timer: the IKE SA (by our SPI; 0 for tunnel-level timers), the tunnel and the purpose.</summary>

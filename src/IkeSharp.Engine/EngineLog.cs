@@ -82,6 +82,24 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 27, Level = LogLevel.Information, Message = "CHILD_SA {Child}: the peer wants {Wanted} instead of {Offered} for PFS (INVALID_KE_PAYLOAD): retrying with it")]
     public static partial void ChildKeyExchangeRetry(ILogger logger, string child, string offered, string wanted);
 
+    [LoggerMessage(EventId = 28, Level = LogLevel.Information, Message = "IKE_SA {Tunnel} rekeying ({Reason})")]
+    public static partial void IkeRekeying(ILogger logger, string tunnel, string reason);
+
+    [LoggerMessage(EventId = 29, Level = LogLevel.Information, Message = "IKE_SA {Tunnel} rekeyed: SPIs {OldSpis} -> {NewSpis}, {Children} CHILD_SA(s) moved, message IDs restart at 0")]
+    public static partial void IkeRekeyed(ILogger logger, string tunnel, string oldSpis, string newSpis, int children);
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Information, Message = "IKE_SA {Tunnel} rekey collision: both sides rekeyed it; keeping {Kept}, {Redundant} is redundant: {Resolution}")]
+    public static partial void IkeRekeyCollision(ILogger logger, string tunnel, string kept, string redundant, string resolution);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Information, Message = "{What}: the peer answered TEMPORARY_FAILURE (it is busy with another exchange of this IKE SA); trying again in {Delay}")]
+    public static partial void RekeyPostponed(ILogger logger, string what, TimeSpan delay);
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Information, Message = "IKE_SA {Tunnel}: the peer wants {Wanted} instead of {Offered} for the rekey (INVALID_KE_PAYLOAD): retrying with it")]
+    public static partial void IkeRekeyKeyExchangeRetry(ILogger logger, string tunnel, string offered, string wanted);
+
+    [LoggerMessage(EventId = 33, Level = LogLevel.Information, Message = "IKE_SA {Tunnel} reached its hard lifetime ({Seconds:0}s) without a rekey: deleting it")]
+    public static partial void IkeHardExpired(ILogger logger, string tunnel, double seconds);
+
     [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Child SA {Child} ({Spi}) reached its hard lifetime: deleting it")]
     public static partial void ChildHardExpired(ILogger logger, string child, string spi);
 

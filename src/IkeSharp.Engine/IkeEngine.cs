@@ -225,10 +225,22 @@ public sealed class IkeEngine
 
     /// <summary>A new IKE SA we initiate for <paramref name="owner"/>, registered under a fresh SPI.</summary>
     internal IkeSa CreateInitiatorSa(Tunnel owner, TunnelConfig tunnel, IPEndPoint local, IPEndPoint remote)
+        => Register(spi => new IkeSa(_context, owner, tunnel, originalInitiator: true, spi, 0, local, remote));
+
+    /// <summary>The new IKE SA of a rekey of <paramref name="old"/> (§2.18), registered under a fresh SPI of ours; the rekey's initiator is its original initiator.</summary>
+    internal IkeSa CreateRekeyedSa(Tunnel owner, IkeSa old, bool initiator, ulong peerSpi)
+    {
+        var sa = Register(spi => new IkeSa(_context, owner, old.Tunnel, originalInitiator: initiator, initiator ? spi : peerSpi, initiator ? 0 : spi, old.Local, old.Remote));
+        sa.InheritFrom(old);
+        return sa;
+    }
+
+    /// <summary>Makes an SA with a fresh SPI of ours (given to <paramref name="create"/>) and registers it under that SPI.</summary>
+    private IkeSa Register(Func<ulong, IkeSa> create)
     {
         while (true)
         {
-            var sa = new IkeSa(_context, owner, tunnel, originalInitiator: true, NewSpi(), 0, local, remote);
+            var sa = create(NewSpi());
             if (_sas.TryAdd(sa.LocalSpi, sa))
             {
                 return sa;

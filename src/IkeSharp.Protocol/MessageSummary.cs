@@ -51,6 +51,8 @@ public static class MessageSummary
         NotifyType.INVALID_KE_PAYLOAD => "INVAL_KE",
         NotifyType.AUTHENTICATION_FAILED => "AUTH_FAILED",
         NotifyType.TS_UNACCEPTABLE => "TS_UNACCEPT",
+        NotifyType.NO_ADDITIONAL_SAS => "NO_ADD_SAS",
+        NotifyType.TEMPORARY_FAILURE => "TEMP_FAIL",
         NotifyType.INITIAL_CONTACT => "INIT_CONTACT",
         NotifyType.NAT_DETECTION_SOURCE_IP => "NATD_S_IP",
         NotifyType.NAT_DETECTION_DESTINATION_IP => "NATD_D_IP",

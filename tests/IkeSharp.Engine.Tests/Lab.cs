@@ -144,13 +144,20 @@ internal sealed class Lab
     /// <summary>Fires the node's timer of <paramref name="kind"/> now, as if it had expired (the clock moves to its due time if that is later).</summary>
     public void Expire(Node node, TimerKind kind)
     {
-        var (key, (due, generation)) = node.Timers.Single(t => t.Key.Kind == kind);
-        node.Timers.Remove(key);
+        var due = node.Timers.Single(t => t.Key.Kind == kind).Value.Due;
         if (due > Time.GetUtcNow())
         {
             Time.SetUtcNow(due);
         }
 
+        Fire(node, kind);
+    }
+
+    /// <summary>Fires the node's timer of <paramref name="kind"/> now, ahead of time, without moving the clock (when it has one such timer).</summary>
+    public static void Fire(Node node, TimerKind kind)
+    {
+        var (key, (_, generation)) = node.Timers.Single(t => t.Key.Kind == kind);
+        node.Timers.Remove(key);
         node.Engine.OnTimer(key, generation);
     }
 

@@ -191,9 +191,9 @@ public class OwnershipTests
     internal static void AssertInstalledAndRemovedOnce(Node node)
         => Assert.Equal(node.Installed.Select(i => i.InboundSpi).Order(), node.Removed.Select(r => r.InboundSpi).Order());
 
-    internal static bool IsExchange(SendDatagram d, ExchangeType exchange)
+    internal static bool IsExchange(SendDatagram d, ExchangeType exchange, bool? response = null)
     {
         var ike = d.Datagram.AsSpan(d.Local.Port == 4500 ? 4 : 0);
-        return IkeHeader.TryRead(ike, out var h, out _) && h.ExchangeType == exchange;
+        return IkeHeader.TryRead(ike, out var h, out _) && h.ExchangeType == exchange && (response is null || h.IsResponse == response);
     }
 }

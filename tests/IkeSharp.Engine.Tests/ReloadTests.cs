@@ -77,6 +77,7 @@ public class ReloadTests
         Assert.True(TunnelConfigEquivalence.Equivalent(a, Lab.DefaultTunnel(initiator: true)));
         Assert.False(TunnelConfigEquivalence.Equivalent(a, a with { LocalAuth = AuthConfig.Psk("another-psk-0123456789"u8.ToArray()) }));
         Assert.False(TunnelConfigEquivalence.Equivalent(a, a with { Children = [a.Children[0] with { Lifetime = new ChildLifetime(TimeSpan.FromHours(1)) }] }));
+        Assert.False(TunnelConfigEquivalence.Equivalent(a, a with { IkeLifetime = IkeLifetime.Defaults(TimeSpan.FromHours(1), TimeSpan.Zero) }));
         Assert.False(TunnelConfigEquivalence.Equivalent(a, a with { DpdDelay = TimeSpan.FromSeconds(5) }));
     }
 }

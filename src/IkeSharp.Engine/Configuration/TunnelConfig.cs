@@ -62,6 +62,27 @@ public readonly record struct ChildLifetime(
     ulong RekeyPackets = 0,
     ulong LifePackets = 0);
 
+/// <summary>
+/// Limits of an IKE SA, as strongSwan names them: it is rekeyed (§2.18) after <see cref="RekeyTime"/>
+/// less a random part of <see cref="RandTime"/>, reauthenticated after <see cref="ReauthTime"/> (zero:
+/// never), and deleted when neither happened <see cref="OverTime"/> after the later of the two.
+/// </summary>
+public readonly record struct IkeLifetime(TimeSpan RekeyTime, TimeSpan ReauthTime, TimeSpan OverTime, TimeSpan RandTime)
+{
+    /// <summary>strongSwan's defaults: rekey every 4 h, no reauthentication, over_time and rand_time 10 % of that.</summary>
+    public static IkeLifetime Default { get; } = Defaults(TimeSpan.FromHours(4), TimeSpan.Zero);
+
+    /// <summary>The limits with strongSwan's defaults for what is not given: over_time 10 % of the larger of rekey and reauth time, rand_time over_time.</summary>
+    public static IkeLifetime Defaults(TimeSpan rekey, TimeSpan reauth, TimeSpan? over = null, TimeSpan? rand = null)
+    {
+        var overTime = over ?? (rekey > reauth ? rekey : reauth) / 10;
+        return new IkeLifetime(rekey, reauth, overTime, rand ?? overTime);
+    }
+
+    /// <summary>When the SA is deleted if it was neither rekeyed nor reauthenticated; zero: never.</summary>
+    public TimeSpan HardTime => RekeyTime == TimeSpan.Zero && ReauthTime == TimeSpan.Zero ? TimeSpan.Zero : (RekeyTime > ReauthTime ? RekeyTime : ReauthTime) + OverTime;
+}
+
 /// <summary>Authentication settings of one side; secrets and keys are loaded by the daemon.</summary>
 public sealed record AuthConfig(AuthKind Kind, ReadOnlyMemory<byte> PreSharedKey = default)
 {
@@ -128,6 +149,9 @@ public sealed record TunnelConfig
 
     /// <summary>Interval of NAT-keepalives when we are behind a NAT (RFC 3948 §2.3).</summary>
     public TimeSpan NatKeepalive { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>When the IKE SA is rekeyed, reauthenticated and given up (strongSwan's connection-level rekey_time and friends).</summary>
+    public IkeLifetime IkeLifetime { get; init; } = IkeLifetime.Default;
 
     /// <summary>Allow MODP 768/1024/1536 (RFC 8247 deprecates them; third-party gear still asks).</summary>
     public bool AllowLegacyGroups { get; init; }

@@ -29,6 +29,7 @@ public static class TunnelConfigEquivalence
             && a.ForceEncapsulation == b.ForceEncapsulation
             && a.Retransmit == b.Retransmit
             && a.NatKeepalive == b.NatKeepalive
+            && a.IkeLifetime == b.IkeLifetime
             && a.AllowLegacyGroups == b.AllowLegacyGroups;
 
     private static bool Same(Protocol.Identity a, Protocol.Identity b) => a.Type == b.Type && a.Data.Span.SequenceEqual(b.Data.Span);

@@ -15,6 +15,8 @@ public enum TerminationCause
     DeletedByPeer,
     PeerUnresponsive,
     Failed,
+    /// <summary>Replaced by a rekey (or redundant after a rekey collision): the tunnel lives on in another IKE SA.</summary>
+    Rekeyed,
 }
 
 /// <summary>
@@ -31,8 +33,6 @@ internal sealed partial class IkeSa : IDisposable
     private readonly Dictionary<TimerKind, long> _timers = [];
     private volatile Tunnel _owner;
     private volatile IkeSaStatus? _status;
-    private readonly HashSet<uint> _rekeying = [];
-    private readonly Dictionary<uint, ChildRekey> _rekeys = [];
     private string? _closing;
     private int _halfOpenCounted;
 
@@ -198,6 +198,15 @@ internal sealed partial class IkeSa : IDisposable
             case TimerKind.HalfOpenTimeout when IsHalfOpen:
                 Terminate($"IKE_AUTH not completed within {_context.Options.HalfOpenTimeout.TotalSeconds:0}s", TerminationCause.PeerUnresponsive);
                 break;
+            case TimerKind.IkeRekey:
+                OnIkeRekeyTimer();
+                break;
+            case TimerKind.IkeExpire:
+                OnIkeExpireTimer();
+                break;
+            case TimerKind.ChildRekeyRetry:
+                OnChildRekeyRetryTimer();
+                break;
         }
     }
 
@@ -247,6 +256,7 @@ internal sealed partial class IkeSa : IDisposable
             }
 
             CancelTimer(TimerKind.HalfOpenTimeout);
+            ArmLifetimeTimers();
         }
     }
 
@@ -401,32 +411,6 @@ internal sealed partial class IkeSa : IDisposable
             string.Join(" ", child.LocalTrafficSelectors), string.Join(" ", child.RemoteTrafficSelectors), child.Proposal);
     }
 
-    /// <summary>
-    /// <paramref name="replacement"/> took over from <paramref name="old"/>, which goes once its DELETE
-    /// exchange is done. A second rekey of the same pair (ours and the peer's crossed) is a collision,
-    /// §2.8.1: the pair created with the lowest of the four nonces is redundant and deleted by the side
-    /// that created it, so each side ends with the same one pair.
-    /// </summary>
-    public void ChildRekeyed(ChildSa old, ChildSa replacement, bool ours, byte[] nonceI, byte[] nonceR)
-    {
-        EngineLog.ChildRekeyed(Logger, old.Name, $"{old.InboundSpi:x8}", $"{old.OutboundSpi:x8}", $"{replacement.InboundSpi:x8}", $"{replacement.OutboundSpi:x8}");
-        var rekey = new ChildRekey(replacement, ours, nonceI.AsSpan().SequenceCompareTo(nonceR) < 0 ? nonceI : nonceR);
-        if (!_rekeys.TryGetValue(old.InboundSpi, out var other))
-        {
-            _rekeys[old.InboundSpi] = rekey;
-            return;
-        }
-
-        var (loser, winner) = rekey.LowestNonce.AsSpan().SequenceCompareTo(other.LowestNonce) < 0 ? (rekey, other) : (other, rekey);
-        EngineLog.ChildRekeyCollision(Logger, old.Name, $"{winner.Replacement.InboundSpi:x8}", $"{loser.Replacement.InboundSpi:x8}",
-            loser.Ours ? "ours has the lowest nonce: deleting it" : "the peer's has the lowest nonce: the peer deletes it");
-        _rekeys[old.InboundSpi] = winner;
-        if (loser.Ours)
-        {
-            Tasks.Queue(new ChildDeleteTask(this, loser.Replacement, "rekey collision (§2.8.1)"));
-        }
-    }
-
     public void RemoveChild(ChildSa child, string reason)
     {
         _rekeying.Remove(child.InboundSpi);
@@ -440,35 +424,6 @@ internal sealed partial class IkeSa : IDisposable
         }
     }
 
-    /// <summary>
-    /// The datapath reports that the Child SA with inbound or outbound SPI <paramref name="spi"/>
-    /// reached a lifetime (kernel EXPIRE). Soft: it is due for a rekey. Hard: the SA is gone from the
-    /// datapath, so the Child SA is deleted with the peer too.
-    /// </summary>
-    public void OnChildLifetime(uint spi, bool hard)
-    {
-        if (Children.FirstOrDefault(c => c.InboundSpi == spi || c.OutboundSpi == spi) is not { } child)
-        {
-            return;
-        }
-
-        if (!hard)
-        {
-            // Both directions report their soft limit: one rekey per pair.
-            // Not when the peer's rekey already replaced it (its DELETE is on the way).
-            if (State == IkeSaState.Established && !_rekeys.ContainsKey(child.InboundSpi) && _rekeying.Add(child.InboundSpi))
-            {
-                EngineLog.ChildSoftExpired(Logger, child.Name, $"{spi:x8}");
-                Tasks.Queue(new ChildCreateTask(this, initiator: true, child.Config, ExchangeType.CREATE_CHILD_SA, rekeying: child));
-            }
-
-            return;
-        }
-
-        EngineLog.ChildHardExpired(Logger, child.Name, $"{spi:x8}");
-        Tasks.Queue(new ChildDeleteTask(this, child, "hard lifetime reached"));
-    }
-
     /// <summary>Ends this SA locally: children removed from the datapath, timers cancelled, state Dead.</summary>
     public void Terminate(string reason, TerminationCause cause = TerminationCause.Local)
     {
@@ -477,7 +432,15 @@ internal sealed partial class IkeSa : IDisposable
             return;
         }
 
-        Cause = cause;
+        // A replaced SA's end is no tunnel going down: its Child SAs live on in its successor.
+        Cause = Replaced ? TerminationCause.Rekeyed : cause;
+        if (_peerRekeyWaiting is { } waiting)
+        {
+            _peerRekeyWaiting = null;
+            waiting.Successor.Terminate(reason, cause);
+            Owner.Touch(waiting.Successor);
+        }
+
         foreach (var child in Children.ToList())
         {
             RemoveChild(child, reason);
@@ -490,7 +453,10 @@ internal sealed partial class IkeSa : IDisposable
         }
 
         SetState(IkeSaState.Dead, reason);
-        Emit(new TunnelStateChanged(Tunnel.Name, TunnelState.Down, reason));
+        if (!Replaced)
+        {
+            Emit(new TunnelStateChanged(Tunnel.Name, TunnelState.Down, reason));
+        }
     }
 
     /// <summary>
@@ -499,7 +465,7 @@ internal sealed partial class IkeSa : IDisposable
     /// </summary>
     public void Delete(string reason)
     {
-        if (State is IkeSaState.Established or IkeSaState.Deleting && Keys is not null)
+        if (State is IkeSaState.Established or IkeSaState.Rekeyed or IkeSaState.Deleting && Keys is not null)
         {
             _closing ??= reason;
             Tasks.QueueDelete(new IkeDeleteTask(this, reason));
@@ -513,7 +479,7 @@ internal sealed partial class IkeSa : IDisposable
     /// <summary>The daemon stops: a DELETE goes out now, in flight or not (best effort), and the SA ends at once.</summary>
     public void Close(string reason)
     {
-        if (State is IkeSaState.Established or IkeSaState.Deleting or IkeSaState.Authenticating && Keys is not null)
+        if (State is IkeSaState.Established or IkeSaState.Rekeyed or IkeSaState.Deleting or IkeSaState.Authenticating && Keys is not null)
         {
             Tasks.AbortAll();
             Tasks.Queue(new IkeDeleteTask(this, reason));
@@ -576,7 +542,4 @@ internal sealed partial class IkeSa : IDisposable
         _protection.Dispose();
         Keys?.Dispose();
     }
-
-    /// <summary>A completed rekey of one pair: what it created, whether we initiated it, and the lower of its two nonces.</summary>
-    private sealed record ChildRekey(ChildSa Replacement, bool Ours, byte[] LowestNonce);
 }

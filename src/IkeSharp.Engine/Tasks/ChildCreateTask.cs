@@ -23,7 +23,7 @@ namespace IkeSharp.Engine.Tasks;
 /// traffic (the datapaths keep sending on the older SA of a reqid until it is removed), then the
 /// rekey's initiator deletes the old pair.
 /// </summary>
-internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? child, ExchangeType exchange, ChildSa? rekeying = null, KeyExchangeMethod? group = null) : IkeTask(sa, initiator)
+internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? child, ExchangeType exchange, ChildSa? rekeying = null, KeyExchangeMethod? group = null) : SplitRoleTask(sa, initiator)
 {
     private const int NonceLength = 32;
 
@@ -43,23 +43,13 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
     /// <summary>IKE_AUTH for the first child of a tunnel, CREATE_CHILD_SA for the others.</summary>
     public override ExchangeType Exchange { get; } = exchange;
 
-    public override void Build(MessageBuilder message)
-    {
-        if (Initiator)
-        {
-            BuildRequest(message);
-        }
-        else
-        {
-            BuildResponse(message);
-        }
-    }
-
-    public override TaskResult Process(IkeMessage message) => Initiator ? ProcessResponse(message) : ProcessRequest(message);
-
     public override void Abort() => _keyExchange?.Dispose();
 
-    private void BuildRequest(MessageBuilder message)
+    /// <summary>A queued creation or rekey goes on with the IKE SA's successor, which now holds the pair.</summary>
+    public override IkeTask? MoveTo(IkeSa successor)
+        => Initiator && Exchange == ExchangeType.CREATE_CHILD_SA ? new ChildCreateTask(successor, initiator: true, _child, Exchange, _rekeyed, group) : null;
+
+    protected override void BuildRequest(MessageBuilder message)
     {
         if (_child is null)
         {
@@ -92,7 +82,7 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
         message.Add(new TrafficSelectorPayload(PayloadType.TSr, _rekeyed?.RemoteTrafficSelectors ?? _child.RemoteTrafficSelectors));
     }
 
-    private TaskResult ProcessResponse(IkeMessage response)
+    protected override TaskResult ProcessResponse(IkeMessage response)
     {
         if (_child is null || Sa.State != IkeSaState.Established)
         {
@@ -105,6 +95,13 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
         {
             EngineLog.ChildKeyExchangeRetry(Sa.Logger, _child.Name, _keyExchange.Method.ToString(), wanted.ToString());
             Sa.Tasks.Queue(new ChildCreateTask(Sa, initiator: true, _child, Exchange, _rekeyed, wanted));
+            return TaskResult.Done;
+        }
+
+        if (_rekeyed is not null && response.FindNotify(NotifyType.TEMPORARY_FAILURE) is not null)
+        {
+            // §2.25: the peer is rekeying the IKE SA or this pair; the rekey is tried again shortly.
+            Sa.PostponeChildRekey(_rekeyed);
             return TaskResult.Done;
         }
 
@@ -151,8 +148,14 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
         return Install(chosen, BinaryPrimitives.ReadUInt32BigEndian(chosen.Spi.Span), [.. tsi.Selectors], [.. tsr.Selectors], _nonce, peerNonce, peerKe);
     }
 
-    private TaskResult ProcessRequest(IkeMessage request)
+    protected override TaskResult ProcessRequest(IkeMessage request)
     {
+        if (Exchange == ExchangeType.CREATE_CHILD_SA && (Sa.State != IkeSaState.Established || Sa.Tasks.ActiveTasks.Any(t => t is IkeRekeyTask)))
+        {
+            // §2.25.2: not while the IKE SA is being rekeyed or closed; the peer tries again (on the new IKE SA).
+            return Fail(IkeError.Child($"the IKE SA is {(Sa.State == IkeSaState.Established ? "being rekeyed" : Sa.State.ToString().ToLowerInvariant())}: CREATE_CHILD_SA postponed", NotifyType.TEMPORARY_FAILURE));
+        }
+
         if (Sa.State != IkeSaState.Established)
         {
             _skipped = true; // IKE_AUTH failed: its task answers for the whole exchange
@@ -163,11 +166,6 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
         {
             _skipped = true; // childless IKE_AUTH
             return TaskResult.Done;
-        }
-
-        if (sa.Proposals.Any(p => p.Protocol == ProtocolId.IKE))
-        {
-            return Fail(IkeError.Child("rekeying the IKE SA is not supported yet; the peer will re-establish it when it expires", NotifyType.NO_ADDITIONAL_SAS));
         }
 
         if (request.FindNotify(NotifyType.REKEY_SA) is { } rekey)
@@ -237,7 +235,7 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
         return Install(_selected, BinaryPrimitives.ReadUInt32BigEndian(_selected.Spi.Span), [.. _tsr], [.. _tsi], peerNonce, _nonce, ke);
     }
 
-    private void BuildResponse(MessageBuilder message)
+    protected override void BuildResponse(MessageBuilder message)
     {
         if (_skipped)
         {

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using IkeSharp.Crypto;
-using IkeSharp.Engine.Configuration;
 using IkeSharp.Engine.Negotiation;
 using IkeSharp.Engine.Sa;
 using IkeSharp.Protocol;
@@ -182,24 +181,9 @@ internal sealed class IkeInitTask(IkeSa sa, bool initiator) : IkeTask(sa, initia
 
     /// <summary>DH, SKEYSEED and SK_* (§2.14); returns a failure when the peer's public value is invalid.</summary>
     private TaskResult? DeriveKeys(KeyExchangePayload ke, Proposal chosen)
-    {
-        var suite = NegotiatedSuite.ForIkeSa(chosen);
-        try
-        {
-            using var shared = _keyExchange!.DeriveSharedSecret(ke.Data.Span);
-            var keys = IkeKeyDerivation.DeriveIkeSaKeys(suite, shared.Span, Sa.NonceI, Sa.NonceR, Sa.InitiatorSpi, Sa.ResponderSpi);
-            Sa.SetKeys(suite, ProposalSpec.Describe(ProtocolId.IKE, chosen.Transforms), keys);
-            return null;
-        }
-        catch (InvalidPeerKeyExchangeException e)
-        {
-            return Fail(IkeError.IkeSa($"peer's {ke.Method} public value is invalid: {e.Message}", NotifyType.INVALID_SYNTAX));
-        }
-        finally
-        {
-            _keyExchange!.Dispose();
-        }
-    }
+        => IkeSaKeying.Establish(Sa, _keyExchange!, ke, chosen, (suite, shared) => IkeKeyDerivation.DeriveIkeSaKeys(suite, shared.Span, Sa.NonceI, Sa.NonceR, Sa.InitiatorSpi, Sa.ResponderSpi)) is { } problem
+            ? Fail(IkeError.IkeSa(problem, NotifyType.INVALID_SYNTAX))
+            : null;
 
     private void AddNatDetection(MessageBuilder message)
     {

@@ -31,6 +31,9 @@ internal abstract class IkeTask(IkeSa sa, bool initiator)
 
     public IkeError? Error { get; protected set; }
 
+    /// <summary>What a failure of this task concerns, for the log ("CREATE_CHILD_SA (Child SA) failed").</summary>
+    public virtual string Concern => "Child SA";
+
     /// <summary>Initiator: add to the request. Responder: add to the response (after <see cref="Process"/>).</summary>
     public abstract void Build(MessageBuilder message);
 
@@ -48,6 +51,17 @@ internal abstract class IkeTask(IkeSa sa, bool initiator)
     {
     }
 
+    /// <summary>Responder: the response this task helped build is sent.</summary>
+    public virtual void Answered()
+    {
+    }
+
+    /// <summary>
+    /// The IKE SA was rekeyed before this queued task started: the same task for <paramref name="successor"/>,
+    /// or null when it has no point there (it is then aborted).
+    /// </summary>
+    public virtual IkeTask? MoveTo(IkeSa successor) => null;
+
     protected TaskResult Fail(IkeError error)
     {
         Error = error;
@@ -57,4 +71,33 @@ internal abstract class IkeTask(IkeSa sa, bool initiator)
     /// <summary>The first error notify in a response, as a failure of this task's scope.</summary>
     protected static NotifyPayload? FirstErrorNotify(IkeMessage message)
         => message.FindAll<NotifyPayload>().FirstOrDefault(n => n.NotifyType.IsError());
+}
+
+/// <summary>
+/// A task whose two roles are written apart, as strongSwan's build_i/process_i/process_r/build_r:
+/// the initiator builds the request and processes the response, the responder the other way round.
+/// </summary>
+internal abstract class SplitRoleTask(IkeSa sa, bool initiator) : IkeTask(sa, initiator)
+{
+    public sealed override void Build(MessageBuilder message)
+    {
+        if (Initiator)
+        {
+            BuildRequest(message);
+        }
+        else
+        {
+            BuildResponse(message);
+        }
+    }
+
+    public sealed override TaskResult Process(IkeMessage message) => Initiator ? ProcessResponse(message) : ProcessRequest(message);
+
+    protected abstract void BuildRequest(MessageBuilder message);
+
+    protected abstract TaskResult ProcessResponse(IkeMessage response);
+
+    protected abstract TaskResult ProcessRequest(IkeMessage request);
+
+    protected abstract void BuildResponse(MessageBuilder message);
 }

@@ -25,6 +25,8 @@ internal sealed class IkeDeleteTask(IkeSa sa, string reason) : IkeTask(sa, initi
         Sa.Terminate(reason);
         return TaskResult.Done;
     }
+
+    public override IkeTask MoveTo(IkeSa successor) => new IkeDeleteTask(successor, reason);
 }
 
 /// <summary>
@@ -48,6 +50,8 @@ internal sealed class ChildDeleteTask(IkeSa sa, ChildSa child, string reason) : 
     }
 
     public override void Abort() => Sa.RemoveChild(child, reason);
+
+    public override IkeTask MoveTo(IkeSa successor) => new ChildDeleteTask(successor, child, reason);
 }
 
 /// <summary>
@@ -89,15 +93,23 @@ internal sealed class InformationalResponderTask(IkeSa sa) : IkeTask(sa, initiat
                 continue;
             }
 
-            // The peer names its inbound SPIs, which are our outbound ones.
+            // The peer names its inbound SPIs, which are our outbound ones; after an IKE rekey a late
+            // DELETE may still come on the old IKE SA for a pair that moved on (§1.4: "or its successor").
             foreach (var spi in delete.Spis)
             {
-                if (Sa.Children.FirstOrDefault(c => c.OutboundSpi == spi) is { } child)
+                var owner = Sa.Children.Any(c => c.OutboundSpi == spi) ? Sa : Sa.Successor;
+                if (owner?.Children.FirstOrDefault(c => c.OutboundSpi == spi) is { } child)
                 {
                     _deletedInbound.Add(child.InboundSpi);
-                    Sa.RemoveChild(child, "deleted by peer");
+                    owner.RemoveChild(child, "deleted by peer");
                 }
             }
+        }
+
+        if (_deleteIkeSa)
+        {
+            // §2.25.2: a DELETE of an IKE SA we are rekeying wins; a rekey of the peer's we answered in the meantime takes over.
+            Sa.OnDeleteWhileRekeying();
         }
 
         return TaskResult.Done;

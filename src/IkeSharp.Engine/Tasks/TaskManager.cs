@@ -32,6 +32,13 @@ internal sealed class TaskManager(IkeSa sa)
 
     public bool HasActiveExchange => _active is not null;
 
+    /// <summary>The tasks of our exchange in flight, if any: what a request of the peer may collide with (§2.25).</summary>
+    public IReadOnlyList<IkeTask> ActiveTasks => _active ?? [];
+
+    /// <summary>Whether one of our exchanges in flight or queued has a task of type <typeparamref name="T"/>.</summary>
+    public bool Has<T>()
+        where T : IkeTask => (_active ?? []).Concat(_queued.SelectMany(t => t)).Any(t => t is T);
+
     /// <summary>A request of the peer is processed but not answered yet: its Child SAs are being installed.</summary>
     public bool IsAnswering => _answering is not null;
 
@@ -48,7 +55,7 @@ internal sealed class TaskManager(IkeSa sa)
     /// </summary>
     public void QueueDelete(IkeDeleteTask delete)
     {
-        if ((_active ?? []).Concat(_queued.SelectMany(t => t)).Any(t => t is IkeDeleteTask))
+        if (Has<IkeDeleteTask>())
         {
             return;
         }
@@ -60,6 +67,34 @@ internal sealed class TaskManager(IkeSa sa)
 
         _queued.Clear();
         Queue(delete);
+    }
+
+    /// <summary>
+    /// The IKE SA was rekeyed: the exchanges that have not started move to <paramref name="successor"/>
+    /// (a Child SA rekey, a delete), the others are dropped. The one in flight finishes here.
+    /// </summary>
+    public void MoveQueuedTo(IkeSa successor)
+    {
+        while (_queued.TryDequeue(out var tasks))
+        {
+            var moved = new List<IkeTask>(tasks.Length);
+            foreach (var task in tasks)
+            {
+                if (task.MoveTo(successor) is { } replacement)
+                {
+                    moved.Add(replacement);
+                }
+                else
+                {
+                    task.Abort();
+                }
+            }
+
+            if (moved.Count > 0)
+            {
+                successor.Tasks.Queue([.. moved]);
+            }
+        }
     }
 
     public void InitiateNext()
@@ -107,7 +142,7 @@ internal sealed class TaskManager(IkeSa sa)
                     sa.Fail($"{response.Exchange}", task.Error);
                     return;
                 case TaskResult.Failed:
-                    EngineLog.ExchangeFailed(sa.Logger, $"{response.Exchange} (Child SA)", task.Error!.ToString());
+                    EngineLog.ExchangeFailed(sa.Logger, $"{response.Exchange} ({task.Concern})", task.Error!.ToString());
                     break;
             }
         }
@@ -174,7 +209,7 @@ internal sealed class TaskManager(IkeSa sa)
                 break;
             }
 
-            EngineLog.ExchangeFailed(sa.Logger, $"{request.Exchange} (Child SA)", task.Error.ToString());
+            EngineLog.ExchangeFailed(sa.Logger, $"{request.Exchange} ({task.Concern})", task.Error.ToString());
         }
 
         _answering = new Answer(id, request.Exchange, processed, raw.ToArray(), failure);
@@ -197,7 +232,7 @@ internal sealed class TaskManager(IkeSa sa)
         if (task.CompleteInstall(result) == TaskResult.Failed)
         {
             var exchange = _answering?.Exchange ?? task.Exchange;
-            EngineLog.ExchangeFailed(sa.Logger, $"{exchange} (Child SA)", task.Error!.ToString());
+            EngineLog.ExchangeFailed(sa.Logger, $"{exchange} ({task.Concern})", task.Error!.ToString());
         }
 
         if (_installing.Count > 0)
@@ -265,11 +300,16 @@ internal sealed class TaskManager(IkeSa sa)
         _answering = null;
     }
 
-    /// <summary>Responder tasks for a request, by exchange (strongSwan's task_manager_v2 does the same).</summary>
+    /// <summary>
+    /// Responder tasks for a request, by exchange (strongSwan's task_manager_v2 does the same); a
+    /// CREATE_CHILD_SA whose SA payload proposes IKE rekeys the IKE SA (§1.3.2).
+    /// </summary>
     private IkeTask[] CreateResponderTasks(IkeMessage request) => request.Exchange switch
     {
         ExchangeType.IKE_SA_INIT => [new IkeInitTask(sa, initiator: false)],
         ExchangeType.IKE_AUTH => [new IkeAuthTask(sa, initiator: false), new ChildCreateTask(sa, initiator: false, child: null, ExchangeType.IKE_AUTH)],
+        ExchangeType.CREATE_CHILD_SA when request.Find<SecurityAssociationPayload>()?.Proposals.Any(p => p.Protocol == ProtocolId.IKE) == true
+            => [new IkeRekeyTask(sa, initiator: false)],
         ExchangeType.CREATE_CHILD_SA => [new ChildCreateTask(sa, initiator: false, child: null, ExchangeType.CREATE_CHILD_SA)],
         ExchangeType.INFORMATIONAL => [new InformationalResponderTask(sa)],
         _ => [],
@@ -314,6 +354,11 @@ internal sealed class TaskManager(IkeSa sa)
         }
         else
         {
+            foreach (var task in answer.Tasks)
+            {
+                task.Answered();
+            }
+
             sa.OnExchangeCompleted(answer.Exchange);
         }
     }

@@ -89,7 +89,8 @@ internal sealed partial class Tunnel
         }
 
         _wanted = true;
-        if (Sas.Any(sa => sa.IsOriginalInitiator && sa.State != IkeSaState.Dead))
+        // Ours on its way up, or any that is up (a rekey the peer started makes it the new SA's initiator).
+        if (Sas.Any(sa => sa.State != IkeSaState.Dead && (sa.IsOriginalInitiator || sa.EstablishedAt is not null)))
         {
             return;
         }
@@ -160,6 +161,11 @@ internal sealed partial class Tunnel
     /// <summary>After an IKE SA ended: restart per reload, dpd_action or keyingtries, or leave the tunnel down.</summary>
     private void OnSaEnded(IkeSa sa, bool wasUp)
     {
+        if (sa.Cause == TerminationCause.Rekeyed)
+        {
+            return; // its successor carries the tunnel
+        }
+
         if (_restartAfterClose && Sas.Count == 0)
         {
             // A reload changed this tunnel: its old SAs are gone, so start it as now configured.

@@ -90,6 +90,26 @@ internal sealed partial class Tunnel : IThreadPoolWorkItem
     /// <summary>Adds a new IKE SA: on the owner thread, or for a provisional tunnel before anything is posted to it.</summary>
     public void Own(IkeSa sa) => Sas.Add(sa);
 
+    /// <summary>A new IKE SA replacing <paramref name="old"/> in a rekey, registered under a fresh SPI of ours; owned once the rekey is done (<see cref="AdoptRekeyedSa"/>).</summary>
+    public IkeSa CreateRekeyedSa(IkeSa old, bool initiator, ulong peerSpi) => _engine.CreateRekeyedSa(this, old, initiator, peerSpi);
+
+    /// <summary>The rekey that made <paramref name="sa"/> completed: this tunnel owns it.</summary>
+    public void AdoptRekeyedSa(IkeSa sa)
+    {
+        Sas.Add(sa);
+        _touched.Add(sa);
+    }
+
+    /// <summary>The rekey that made <paramref name="sa"/> failed or was abandoned: it is forgotten.</summary>
+    public void DiscardRekeyedSa(IkeSa sa)
+    {
+        _engine.Unregister(sa);
+        sa.Dispose();
+    }
+
+    /// <summary>An input of one SA changed another (a rekey collision, a successor): it is settled too.</summary>
+    public void Touch(IkeSa sa) => _touched.Add(sa);
+
     /// <summary>Collects an effect of the input being handled; the owner hands them to the host in order.</summary>
     public void Emit(EngineEffect effect) => _effects.Add(effect);
 

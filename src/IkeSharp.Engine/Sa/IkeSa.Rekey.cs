@@ -1,0 +1,293 @@
+using IkeSharp.Engine.Tasks;
+using IkeSharp.Protocol;
+
+namespace IkeSharp.Engine.Sa;
+
+/// <summary>
+/// Rekeying: the lifetimes of the IKE SA and its Child SAs, the rekeys they start, and what is
+/// decided when both sides rekeyed the same SA at once (RFC 7296 §2.8.1, §2.8.2, §2.25).
+/// </summary>
+internal sealed partial class IkeSa
+{
+    /// <summary>How long after the peer's TEMPORARY_FAILURE a rekey is tried again (plus up to as much at random, so the two sides do not collide again).</summary>
+    private static readonly TimeSpan RekeyRetryDelay = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a replaced IKE SA waits for the peer's DELETE before it sends its own.</summary>
+    private static readonly TimeSpan ReplacedSaGrace = TimeSpan.FromSeconds(30);
+
+    /// <summary>Pairs (by inbound SPI) whose rekey we queued, so both directions' soft limits start one.</summary>
+    private readonly HashSet<uint> _rekeying = [];
+
+    /// <summary>Completed rekeys of a pair (by the old inbound SPI): a second one is a collision.</summary>
+    private readonly Dictionary<uint, ChildRekey> _rekeys = [];
+
+    /// <summary>Pairs (by inbound SPI) the peer asked us to rekey later (TEMPORARY_FAILURE).</summary>
+    private readonly HashSet<uint> _postponedRekeys = [];
+
+    /// <summary>The peer's rekey of this SA, answered while ours was in flight: the nonces decide once ours is done.</summary>
+    private IkeRekey? _peerRekeyWaiting;
+
+    /// <summary>The IKE SA that replaced this one in a rekey; its Child SAs are there now.</summary>
+    public IkeSa? Successor { get; private set; }
+
+    /// <summary>This SA was replaced (or lost a rekey collision): its end is no tunnel going down.</summary>
+    public bool Replaced { get; private set; }
+
+    /// <summary>A new SA made by rekeying <paramref name="old"/> has its peer's identity and addresses.</summary>
+    public void InheritFrom(IkeSa old)
+    {
+        NatLocal = old.NatLocal;
+        NatRemote = old.NatRemote;
+        PeerIdentity = old.PeerIdentity;
+        PeerSignatureHashes = old.PeerSignatureHashes;
+    }
+
+    /// <summary>Arms the IKE SA's rekey and hard lifetime once it is established (strongSwan: rekey_time less up to rand_time).</summary>
+    private void ArmLifetimeTimers()
+    {
+        var life = Tunnel.IkeLifetime;
+        if (life.RekeyTime > TimeSpan.Zero)
+        {
+            var jitter = life.RandTime > TimeSpan.Zero ? TimeSpan.FromTicks(Random.Shared.NextInt64(Math.Min(life.RandTime.Ticks, life.RekeyTime.Ticks / 2) + 1)) : TimeSpan.Zero;
+            ArmTimer(TimerKind.IkeRekey, life.RekeyTime - jitter);
+        }
+
+        if (life.HardTime > TimeSpan.Zero)
+        {
+            ArmTimer(TimerKind.IkeExpire, life.HardTime);
+        }
+    }
+
+    private void OnIkeRekeyTimer()
+    {
+        if (State == IkeSaState.Established && !Tasks.Has<IkeRekeyTask>() && !Tasks.Has<IkeDeleteTask>())
+        {
+            Tasks.Queue(new IkeRekeyTask(this, initiator: true));
+        }
+    }
+
+    private void OnIkeExpireTimer()
+    {
+        if (State == IkeSaState.Rekeyed)
+        {
+            Delete("replaced by a rekey; the peer did not delete it");
+            return;
+        }
+
+        EngineLog.IkeHardExpired(Logger, Tunnel.Name, Tunnel.IkeLifetime.HardTime.TotalSeconds);
+        Delete("hard lifetime reached");
+    }
+
+    /// <summary>The peer answered our IKE rekey with TEMPORARY_FAILURE (§2.25): tried again shortly.</summary>
+    public void PostponeIkeRekey()
+    {
+        var delay = RetryDelay();
+        EngineLog.RekeyPostponed(Logger, $"IKE_SA {Tunnel.Name} rekey", delay);
+        ArmTimer(TimerKind.IkeRekey, delay);
+    }
+
+    /// <summary>The peer answered our rekey of <paramref name="child"/> with TEMPORARY_FAILURE: tried again shortly, here or on our successor.</summary>
+    public void PostponeChildRekey(ChildSa child)
+    {
+        _rekeying.Remove(child.InboundSpi);
+        _postponedRekeys.Add(child.InboundSpi);
+        var delay = RetryDelay();
+        EngineLog.RekeyPostponed(Logger, $"CHILD_SA {child.Name} rekey", delay);
+        ArmTimer(TimerKind.ChildRekeyRetry, delay);
+    }
+
+    private void OnChildRekeyRetryTimer()
+    {
+        foreach (var spi in _postponedRekeys.ToList())
+        {
+            _postponedRekeys.Remove(spi);
+            if (Children.FirstOrDefault(c => c.InboundSpi == spi) is { } child)
+            {
+                Rekey(child);
+            }
+        }
+    }
+
+    private static TimeSpan RetryDelay() => RekeyRetryDelay + TimeSpan.FromMilliseconds(Random.Shared.Next((int)RekeyRetryDelay.TotalMilliseconds));
+
+    /// <summary>
+    /// The datapath reports that the Child SA with inbound or outbound SPI <paramref name="spi"/>
+    /// reached a lifetime (kernel EXPIRE). Soft: it is due for a rekey. Hard: the SA is gone from the
+    /// datapath, so the Child SA is deleted with the peer too.
+    /// </summary>
+    public void OnChildLifetime(uint spi, bool hard)
+    {
+        if (Children.FirstOrDefault(c => c.InboundSpi == spi || c.OutboundSpi == spi) is not { } child)
+        {
+            return;
+        }
+
+        if (!hard)
+        {
+            EngineLog.ChildSoftExpired(Logger, child.Name, $"{spi:x8}");
+            Rekey(child);
+            return;
+        }
+
+        EngineLog.ChildHardExpired(Logger, child.Name, $"{spi:x8}");
+        Tasks.Queue(new ChildDeleteTask(this, child, "hard lifetime reached"));
+    }
+
+    /// <summary>
+    /// Queues a rekey of <paramref name="child"/>: once per pair (both directions report their soft
+    /// limit), and not when the peer's rekey already replaced it (its DELETE is on the way).
+    /// </summary>
+    private void Rekey(ChildSa child)
+    {
+        if (State == IkeSaState.Established && !_rekeys.ContainsKey(child.InboundSpi) && _rekeying.Add(child.InboundSpi))
+        {
+            Tasks.Queue(new ChildCreateTask(this, initiator: true, child.Config, ExchangeType.CREATE_CHILD_SA, rekeying: child));
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="replacement"/> took over from <paramref name="old"/>, which goes once its DELETE
+    /// exchange is done. A second rekey of the same pair (ours and the peer's crossed) is a collision,
+    /// §2.8.1: the pair created with the lowest of the four nonces is redundant and deleted by the side
+    /// that created it, so each side ends with the same one pair.
+    /// </summary>
+    public void ChildRekeyed(ChildSa old, ChildSa replacement, bool ours, byte[] nonceI, byte[] nonceR)
+    {
+        EngineLog.ChildRekeyed(Logger, old.Name, $"{old.InboundSpi:x8}", $"{old.OutboundSpi:x8}", $"{replacement.InboundSpi:x8}", $"{replacement.OutboundSpi:x8}");
+        var rekey = new ChildRekey(replacement, ours, LowerOf(nonceI, nonceR));
+        if (!_rekeys.TryGetValue(old.InboundSpi, out var other))
+        {
+            _rekeys[old.InboundSpi] = rekey;
+            return;
+        }
+
+        var (loser, winner) = Loses(rekey.LowestNonce, other.LowestNonce) ? (rekey, other) : (other, rekey);
+        EngineLog.ChildRekeyCollision(Logger, old.Name, $"{winner.Replacement.InboundSpi:x8}", $"{loser.Replacement.InboundSpi:x8}",
+            loser.Ours ? "ours has the lowest nonce: deleting it" : "the peer's has the lowest nonce: the peer deletes it");
+        _rekeys[old.InboundSpi] = winner;
+        if (loser.Ours)
+        {
+            Tasks.Queue(new ChildDeleteTask(this, loser.Replacement, "rekey collision (§2.8.1)"));
+        }
+    }
+
+    /// <summary>
+    /// A rekey of this IKE SA completed: ours (its response arrived) or the peer's (our answer is
+    /// out). <paramref name="successor"/> is established and owned by the tunnel. When both sides
+    /// rekeyed at once (§2.8.2) the two new SAs are compared once both exist: the one created with the
+    /// lowest of the four nonces is redundant and deleted by its creator; the Child SAs move to the
+    /// other, whose creator deletes this SA.
+    /// </summary>
+    public void IkeRekeyCompleted(IkeSa successor, bool ours, byte[] nonceI, byte[] nonceR)
+    {
+        successor.SetState(IkeSaState.Established, $"IKE_SA {Tunnel.Name}[{successor.SpiText}] established by rekeying [{SpiText}]");
+        Owner.AdoptRekeyedSa(successor);
+        var rekey = new IkeRekey(successor, ours, LowerOf(nonceI, nonceR));
+        if (!ours && Tasks.ActiveTasks.Any(t => t is IkeRekeyTask))
+        {
+            _peerRekeyWaiting = rekey;
+            return;
+        }
+
+        if (ours && _peerRekeyWaiting is { } theirs)
+        {
+            _peerRekeyWaiting = null;
+            var (loser, winner) = Loses(rekey.LowestNonce, theirs.LowestNonce) ? (rekey, theirs) : (theirs, rekey);
+            EngineLog.IkeRekeyCollision(Logger, Tunnel.Name, $"[{winner.Successor.SpiText}]", $"[{loser.Successor.SpiText}]",
+                loser.Ours ? "ours has the lowest nonce: deleting it" : "the peer's has the lowest nonce: the peer deletes it");
+            loser.Successor.Supersede();
+            if (loser.Ours)
+            {
+                loser.Successor.Delete("IKE rekey collision (§2.8.2)");
+            }
+
+            rekey = winner;
+        }
+
+        ReplaceWith(rekey);
+    }
+
+    /// <summary>The peer deletes this SA while our rekey of it is in flight (§2.25.2): a rekey of the peer's we answered takes over.</summary>
+    public void OnDeleteWhileRekeying()
+    {
+        if (_peerRekeyWaiting is { } theirs)
+        {
+            _peerRekeyWaiting = null;
+            ReplaceWith(theirs);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="rekey"/>'s SA replaces this one: the Child SAs (with their rekey state) and the
+    /// exchanges not yet started move there; this SA is deleted by the rekey's initiator.
+    /// </summary>
+    private void ReplaceWith(IkeRekey rekey)
+    {
+        var successor = rekey.Successor;
+        Successor = successor;
+        SetState(IkeSaState.Rekeyed, $"replaced by [{successor.SpiText}]");
+        Supersede();
+        EngineLog.IkeRekeyed(Logger, Tunnel.Name, SpiText, successor.SpiText, Children.Count);
+        foreach (var child in Children)
+        {
+            successor.Children.Add(child);
+            _context.ChildSpis[child.InboundSpi] = successor;
+            _context.ChildSpis[child.OutboundSpi] = successor;
+        }
+
+        Children.Clear();
+        successor._rekeying.UnionWith(_rekeying);
+        foreach (var (spi, childRekey) in _rekeys)
+        {
+            successor._rekeys[spi] = childRekey;
+        }
+
+        if (_postponedRekeys.Count > 0)
+        {
+            successor._postponedRekeys.UnionWith(_postponedRekeys);
+            successor.ArmTimer(TimerKind.ChildRekeyRetry, RetryDelay());
+        }
+
+        _rekeying.Clear();
+        _rekeys.Clear();
+        _postponedRekeys.Clear();
+        Tasks.MoveQueuedTo(successor);
+        Owner.Touch(successor);
+        if (rekey.Ours)
+        {
+            Tasks.QueueDelete(new IkeDeleteTask(this, "rekeyed"));
+        }
+    }
+
+    /// <summary>This SA goes without taking the tunnel down: no more timers but the DELETE's, and a deadline for the peer's DELETE.</summary>
+    private void Supersede()
+    {
+        if (Replaced)
+        {
+            return;
+        }
+
+        Replaced = true;
+        foreach (var kind in new[] { TimerKind.Dpd, TimerKind.NatKeepalive, TimerKind.IkeRekey, TimerKind.IkeExpire, TimerKind.ChildRekeyRetry })
+        {
+            CancelTimer(kind);
+        }
+
+        ArmTimer(TimerKind.IkeExpire, ReplacedSaGrace);
+        if (State == IkeSaState.Established)
+        {
+            SetState(IkeSaState.Rekeyed, "redundant after a rekey collision");
+        }
+    }
+
+    private static byte[] LowerOf(byte[] a, byte[] b) => a.AsSpan().SequenceCompareTo(b) < 0 ? a : b;
+
+    /// <summary>§2.8.1: of two rekeys, the one whose lower nonce is the lowest of the four is redundant.</summary>
+    private static bool Loses(byte[] lowestNonce, byte[] otherLowestNonce) => lowestNonce.AsSpan().SequenceCompareTo(otherLowestNonce) < 0;
+
+    /// <summary>A completed rekey of one pair: what it created, whether we initiated it, and the lower of its two nonces.</summary>
+    private sealed record ChildRekey(ChildSa Replacement, bool Ours, byte[] LowestNonce);
+
+    /// <summary>A completed rekey of this IKE SA: the new SA, whether we initiated it, and the lower of its two nonces.</summary>
+    private sealed record IkeRekey(IkeSa Successor, bool Ours, byte[] LowestNonce);
+}
