@@ -25,10 +25,10 @@ public static class ConfigLoader
     [
         "local_addrs", "remote_addrs", "remote_port", "local_id", "remote_id", "auth", "local_key", "local_cert", "remote_pubkey", "remote_ca",
         "ike_proposals", "start_action", "keyingtries", "dpd_delay", "dpd_action", "encap", "retransmit_timeout",
-        "retransmit_base", "retransmit_tries", "nat_keepalive", "allow_legacy_groups",
+        "retransmit_base", "retransmit_tries", "nat_keepalive", "allow_legacy_groups", "rekey_time", "reauth_time", "over_time", "rand_time",
     ];
 
-    private static readonly string[] ChildKeys = ["local_ts", "remote_ts", "esp_proposals", "rekey_time", "life_time", "rekey_bytes", "life_bytes", "rekey_packets", "life_packets"];
+    private static readonly string[] ChildKeys = ["local_ts", "remote_ts", "esp_proposals", "rekey_time", "life_time", "rand_time", "rekey_bytes", "life_bytes", "rekey_packets", "life_packets"];
 
     private static readonly string[] NatKeys = ["public_ip", "snat_sources", "dnat_to", "dnat_map", "dnat_services"];
 
@@ -209,7 +209,21 @@ public static class ConfigLoader
             Retransmit = retransmit,
             NatKeepalive = t.Entry("nat_keepalive") is { } nk ? Duration(file, nk) : TimeSpan.FromSeconds(20),
             AllowLegacyGroups = legacy,
+            IkeLifetime = LoadIkeLifetime(t, file),
         };
+    }
+
+    /// <summary>The tunnel's rekey_time (default 4h), over_time and rand_time, with strongSwan's defaults for what is missing.</summary>
+    private static IkeLifetime LoadIkeLifetime(ConfigSection t, string file)
+    {
+        if (t.Entry("reauth_time") is { } reauth && Duration(file, reauth) > TimeSpan.Zero)
+        {
+            throw new ConfigException(file, reauth.Line, $"{t.Name}.reauth_time", "reauthentication is not implemented yet",
+                "remove reauth_time: IkeSharp rekeys the IKE SA (rekey_time), which renews its keys without a gap, and answers a peer that reauthenticates");
+        }
+
+        TimeSpan? Optional(string key) => t.Entry(key) is { } e ? Duration(file, e) : null;
+        return IkeLifetime.Defaults(Optional("rekey_time") ?? IkeLifetime.Default.RekeyTime, TimeSpan.Zero, Optional("over_time"), Optional("rand_time"));
     }
 
     private static ChildConfig LoadChild(ConfigSection c, string file, string tunnel, IPAddress? publicIp, bool allowLegacyGroups)
@@ -239,20 +253,29 @@ public static class ConfigLoader
         };
     }
 
-    /// <summary>rekey_* is the soft limit, life_* the hard one; a soft limit must come before its hard one.</summary>
+    /// <summary>
+    /// rekey_* is the soft limit, life_* the hard one; a soft limit must come before its hard one.
+    /// Times default as strongSwan's: rekey_time 1h (0 turns it off), life_time 10 % above it,
+    /// rand_time the difference.
+    /// </summary>
     private static ChildLifetime LoadLifetime(ConfigSection c, string file, string path)
     {
         ulong Count(string key) => c.Entry(key) is { } e
             ? ulong.TryParse(e.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
                 : throw new ConfigException(file, e.Line, $"{path}.{key}", $"'{e.Value}' is not a whole number", "write a count, e.g. 1000000000 (0 for no limit)")
             : 0;
+        var life = c.Entry("life_time") is { } lt ? Duration(file, lt) : (TimeSpan?)null;
+        var rekey = c.Entry("rekey_time") is { } rt ? Duration(file, rt) : life is { } l ? l * 10 / 11 : ChildLifetime.Default.RekeyTime;
+        life ??= rekey * 11 / 10;
+        var rand = c.Entry("rand_time") is { } rd ? Duration(file, rd) : life.Value > rekey && rekey > TimeSpan.Zero ? life.Value - rekey : TimeSpan.Zero;
         var lifetime = new ChildLifetime(
-            c.Entry("rekey_time") is { } rt ? Duration(file, rt) : TimeSpan.Zero,
-            c.Entry("life_time") is { } lt ? Duration(file, lt) : TimeSpan.Zero,
+            rekey,
+            life.Value,
             Count("rekey_bytes"),
             Count("life_bytes"),
             Count("rekey_packets"),
-            Count("life_packets"));
+            Count("life_packets"),
+            rand);
         foreach (var (soft, hard, name) in new[]
         {
             ((ulong)lifetime.RekeyTime.TotalSeconds, (ulong)lifetime.LifeTime.TotalSeconds, "time"),

@@ -26,6 +26,9 @@ public sealed class ConfigLoaderTests : IDisposable
                 dpd_delay = 10s
                 dpd_action = restart
                 encap = yes
+                rekey_time = 8h
+                over_time = 10m
+                rand_time = 5m
                 children {
                     net {
                         local_ts = 1.2.3.4/32
@@ -68,7 +71,25 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal("a secret # with a hash", System.Text.Encoding.UTF8.GetString(tunnel.LocalAuth.PreSharedKey.Span));
         Assert.Equal(["172.31.0.0/16", "172.32.0.0/16"], tunnel.Children[0].RemoteTrafficSelectors.Select(t => t.ToString()));
         Assert.Equal("ESP:AES_CBC_256/HMAC_SHA1_96/NO_EXT_SEQ", Assert.Single(tunnel.Children[0].EspProposals).ToString());
-        Assert.Equal(new ChildLifetime(TimeSpan.FromHours(1), TimeSpan.FromMinutes(66), 0, 4_000_000_000), tunnel.Children[0].Lifetime);
+        Assert.Equal(new ChildLifetime(TimeSpan.FromHours(1), TimeSpan.FromMinutes(66), 0, 4_000_000_000, RandTime: TimeSpan.FromMinutes(6)), tunnel.Children[0].Lifetime);
+        Assert.Equal(new IkeLifetime(TimeSpan.FromHours(8), TimeSpan.Zero, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(5)), tunnel.IkeLifetime);
+    }
+
+    [Fact]
+    public void Lifetimes_default_as_strongSwans()
+    {
+        var tunnel = Assert.Single(Load(Valid.Replace("rekey_time = 8h\n", "").Replace("over_time = 10m\n", "").Replace("rand_time = 5m\n", "")
+            .Replace("rekey_time = 1h\n", "").Replace("life_time = 66m\n", "").Replace("life_bytes = 4000000000\n", ""), Secrets).Engine.Tunnels);
+
+        // IKE SA: rekey after 4 h, over_time and rand_time 10 % of that; Child SA: 1 h, hard limit 66 min, rand_time 6 min.
+        Assert.Equal(new IkeLifetime(TimeSpan.FromHours(4), TimeSpan.Zero, TimeSpan.FromMinutes(24), TimeSpan.FromMinutes(24)), tunnel.IkeLifetime);
+        Assert.Equal(ChildLifetime.Default, tunnel.Children[0].Lifetime);
+        Assert.Equal(new ChildLifetime(TimeSpan.FromHours(1), TimeSpan.FromMinutes(66), RandTime: TimeSpan.FromMinutes(6)), ChildLifetime.Default);
+
+        // rekey_time = 0 turns rekeying off, and with it the derived hard limit.
+        var off = Assert.Single(Load(Valid.Replace("rekey_time = 1h", "rekey_time = 0").Replace("life_time = 66m\n", ""), Secrets).Engine.Tunnels);
+        Assert.Equal(TimeSpan.Zero, off.Children[0].Lifetime.RekeyTime);
+        Assert.Equal(TimeSpan.Zero, off.Children[0].Lifetime.LifeTime);
     }
 
     [Theory]
@@ -76,13 +97,15 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("ike_proposals = aes256-sha1-modp2048", "ike_proposals = aes257-sha1-modp2048", 11, "customer.ike_proposals", "unknown algorithm 'aes257'")]
     [InlineData("dpd_delay = 10s", "dpd_delay = ten seconds", 14, "dpd_delay", "write e.g. 30s, 5m, 1h")]
     [InlineData("remote_addrs = 198.51.100.7", "remote_addrs = vpn.example.com", 8, "remote_addrs", "not an IP address")]
-    [InlineData("local_ts = 1.2.3.4/32", "local_ts = 1.2.3.4/33", 19, "customer.children.net.local_ts", "prefix length 33 is out of range")]
+    [InlineData("local_ts = 1.2.3.4/32", "local_ts = 1.2.3.4/33", 22, "customer.children.net.local_ts", "prefix length 33 is out of range")]
     [InlineData("start_action = start", "start_action = sometimes", 12, "start_action", "use none, start or trap")]
     [InlineData("encap = yes", "encap = maybe", 16, "encap", "write yes or no")]
-    [InlineData("rekey_time = 1h", "rekey_time = 2h", 22, "customer.children.net.rekey_time", "rekey_time must be below life_time")]
-    [InlineData("life_bytes = 4000000000", "life_bytes = 4 GB", 24, "customer.children.net.life_bytes", "'4 GB' is not a whole number")]
+    [InlineData("rekey_time = 1h", "rekey_time = 2h", 25, "customer.children.net.rekey_time", "rekey_time must be below life_time")]
+    [InlineData("life_bytes = 4000000000", "life_bytes = 4 GB", 27, "customer.children.net.life_bytes", "'4 GB' is not a whole number")]
     [InlineData("listen = 192.0.2.1", "listen = 192.0.2.1\n    log_file = ikesharpd.log\n    log_file_limit = 100MB", 5, "log_file_limit", "'100MB' is not a size")]
     [InlineData("listen = 192.0.2.1", "listen = 192.0.2.1\n    log_file_limit = 100M", 4, "log_file_limit", "log_file_limit without a log_file")]
+    [InlineData("rekey_time = 8h", "rekey_time = 8h\n    reauth_time = 6h", 18, "customer.reauth_time", "remove reauth_time")]
+    [InlineData("rand_time = 5m", "rand_time = soon", 19, "rand_time", "is not a duration")]
     public void Mistakes_name_file_line_key_and_fix(string good, string bad, int line, string key, string expected)
     {
         var e = Assert.Throws<ConfigException>(() => Load(Valid.Replace(good, bad), Secrets));

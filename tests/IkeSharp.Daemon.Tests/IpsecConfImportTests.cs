@@ -206,6 +206,45 @@ public sealed class IpsecConfImportTests : IDisposable
     }
 
     [Fact]
+    public void Starter_lifetimes_margins_and_fuzz_become_rekey_life_and_rand_times()
+    {
+        var conf = Write("ipsec.conf", """
+            conn peer
+                left=192.0.2.1
+                right=198.51.100.2
+                leftsubnet=10.1.0.0/24
+                rightsubnet=10.2.0.0/24
+                authby=secret
+                ikelifetime=3h
+                lifetime=1h
+                margintime=10m
+                rekeyfuzz=50%
+                reauth=yes
+                auto=add
+
+            conn once
+                also=peer
+                right=198.51.100.3
+                rekey=no
+            """);
+        Write("ipsec.secrets", ": PSK 'lab secret'\n");
+
+        var result = Import(conf);
+        var tunnels = LoadImported(result).Engine.Tunnels;
+
+        // IKE SA: rekeyed 10 min before its 3 h, less up to 5 min (50 % of the margin) at random.
+        var peer = tunnels.Single(t => t.Name == "peer");
+        Assert.Equal(new IkeLifetime(TimeSpan.FromMinutes(170), TimeSpan.Zero, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(5)), peer.IkeLifetime);
+        Assert.Equal(new ChildLifetime(TimeSpan.FromMinutes(50), TimeSpan.FromHours(1), RandTime: TimeSpan.FromMinutes(5)), peer.Children[0].Lifetime);
+        Assert.Contains(result.Report, r => r.StartsWith("ipsec.conf:11: peer: reauth=yes not carried over: reauthentication is not implemented yet; IkeSharp rekeys the IKE SA instead", StringComparison.Ordinal));
+
+        // rekey=no: the Child SA is not rekeyed and goes at its hard limit.
+        var once = tunnels.Single(t => t.Name == "once");
+        Assert.Equal(new ChildLifetime(TimeSpan.Zero, TimeSpan.FromHours(1)), once.Children[0].Lifetime);
+        Assert.Contains(result.Report, r => r.StartsWith("ipsec.conf:7: once: ikelifetime=3h not carried over: with rekey=no", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Secrets_with_several_selectors_go_to_the_conns_they_name_best()
     {
         var conf = Write("ipsec.conf", """

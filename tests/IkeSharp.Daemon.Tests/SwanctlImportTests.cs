@@ -13,7 +13,9 @@ public sealed class SwanctlImportTests : IDisposable
             local_addrs = 203.0.113.20
             remote_addrs = 198.51.100.10
             proposals = aes256-sha1-modp2048
-            rekey_time = 4h
+            rekey_time = 3h
+            over_time = 20m
+            reauth_time = 6h
             local {
               auth = psk
               id = 203.0.113.20
@@ -27,6 +29,8 @@ public sealed class SwanctlImportTests : IDisposable
                 local_ts = 172.31.0.0/16
                 remote_ts = 1.2.3.4/32
                 esp_proposals = aes256-sha1
+                rekey_time = 50m
+                rand_time = 2m
                 start_action = start
                 dpd_action = restart
                 mode = tunnel
@@ -68,6 +72,10 @@ public sealed class SwanctlImportTests : IDisposable
         Assert.Equal(Engine.Configuration.DpdAction.Restart, tunnel.DpdAction);
         Assert.Equal("demo psk shared with the customer", System.Text.Encoding.UTF8.GetString(tunnel.LocalAuth.PreSharedKey.Span));
         Assert.Equal(["172.31.0.0/16"], tunnel.Children[0].LocalTrafficSelectors.Select(t => t.ToString()));
+
+        // Lifetimes carry over, with strongSwan's defaults for the rest (rand_time = over_time; life_time = 1.1 x rekey_time).
+        Assert.Equal(new Engine.Configuration.IkeLifetime(TimeSpan.FromHours(3), TimeSpan.Zero, TimeSpan.FromMinutes(20), TimeSpan.FromMinutes(20)), tunnel.IkeLifetime);
+        Assert.Equal(new Engine.Configuration.ChildLifetime(TimeSpan.FromMinutes(50), TimeSpan.FromMinutes(55), RandTime: TimeSpan.FromMinutes(2)), tunnel.Children[0].Lifetime);
     }
 
     [Fact]
@@ -79,7 +87,7 @@ public sealed class SwanctlImportTests : IDisposable
         var settings = ConfigLoader.Load(path);
 
         Assert.Equal("nat-instance", Assert.Single(settings.Engine.Tunnels).Name);
-        Assert.Contains(settings.ImportReport, r => r.Contains("rekey_time"));
+        Assert.Contains(settings.ImportReport, r => r.Contains("reauth_time"));
     }
 
     [Fact]
@@ -87,7 +95,8 @@ public sealed class SwanctlImportTests : IDisposable
     {
         var report = SwanctlImporter.Import(Swanctl, "swanctl.conf").Report;
 
-        Assert.Contains(report, r => r.StartsWith("swanctl.conf:7: nat-instance.rekey_time = 4h not carried over: rekeying is not implemented yet"));
+        Assert.Contains(report, r => r.StartsWith("swanctl.conf:9: nat-instance.reauth_time = 6h not carried over: reauthentication is not implemented yet; IkeSharp rekeys the IKE SA instead"));
+        Assert.DoesNotContain(report, r => r.Contains(".rekey_time =") || r.Contains(".rand_time =") || r.Contains(".over_time ="));
         Assert.Contains(report, r => r.Contains("nat-instance.children.net.mode = tunnel not carried over"));
         Assert.Contains(report, r => r.Contains("block 'pools' not carried over"));
         Assert.DoesNotContain(report, r => r.Contains("ike-eip")); // the connection uses it

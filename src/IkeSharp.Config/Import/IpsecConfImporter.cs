@@ -464,6 +464,7 @@ public static class IpsecConfImporter
                 }
             }
 
+            IkeLifetimes();
             if (Get("keyingtries") is { } tries)
             {
                 Line("keyingtries", tries is "%forever" or "0" ? "%forever"
@@ -570,11 +571,71 @@ public static class IpsecConfImporter
             return many is not null ? ([.. subnets.Select(s => new List<string> { s })], true) : ([subnets], false);
         }
 
-        /// <summary>lifetime (keylife, salifetime) is the hard limit, rekeying starts rekeymargin (margintime) before it, as in starter.</summary>
+        private static readonly string[] IkeLifetimeKeys = ["ikelifetime", "ike_lifetime"];
+        private static readonly string[] MarginKeys = ["rekeymargin", "margintime"];
+
+        /// <summary>
+        /// ikelifetime is the IKE SA's hard limit; starter rekeys (or, with reauth=yes, its default,
+        /// reauthenticates) margintime before it, less up to rekeyfuzz of the margin at random.
+        /// IkeSharp rekeys then: rekey_time = ikelifetime − margin, over_time = margin, rand_time = margin × fuzz.
+        /// </summary>
+        private void IkeLifetimes()
+        {
+            if (Get("reauth") is "yes")
+            {
+                Report("reauth", "reauthentication is not implemented yet; IkeSharp rekeys the IKE SA instead, renewing its keys without a gap");
+            }
+
+            var lifeKey = IkeLifetimeKeys.FirstOrDefault(settings.ContainsKey);
+            if (lifeKey is null || Amount(lifeKey, "time") is not { } life || Margin() is not { } margin)
+            {
+                return;
+            }
+
+            if (Get("rekey") is "no" || margin >= life)
+            {
+                Report(lifeKey, Get("rekey") is "no" ? "with rekey=no the IKE SA would simply expire; IkeSharp rekeys it (rekey_time, 4h unless set)" : "the margin is not below the lifetime");
+                return;
+            }
+
+            Line("rekey_time", $"{life - margin}s");
+            Line("over_time", $"{margin}s");
+            Line("rand_time", $"{margin * Fuzz() / 100}s");
+        }
+
+        /// <summary>rekeymargin (margintime), 9m by default; null when it does not parse (reported).</summary>
+        private long? Margin() => MarginKeys.FirstOrDefault(settings.ContainsKey) is { } key ? Amount(key, "time") : 540;
+
+        /// <summary>rekeyfuzz in percent (starter's default 100%).</summary>
+        private long Fuzz()
+        {
+            if (Get("rekeyfuzz") is not { } text)
+            {
+                return 100;
+            }
+
+            if (long.TryParse(text.TrimEnd('%'), NumberStyles.None, CultureInfo.InvariantCulture, out var percent))
+            {
+                return percent;
+            }
+
+            Report("rekeyfuzz", "not a percentage: 100% assumed");
+            return 100;
+        }
+
+        /// <summary>
+        /// lifetime (keylife, salifetime) is the hard limit, rekeying starts rekeymargin (margintime)
+        /// before it, less up to rekeyfuzz of the margin, as in starter; rekey=no writes rekey_time = 0.
+        /// </summary>
         private string Lifetimes()
         {
             var text = new StringBuilder();
             var rekey = Get("rekey") is not "no";
+            if (!rekey)
+            {
+                text.AppendLine("                rekey_time = 0");
+            }
+
             foreach (var (lifeKeys, marginKeys, unit, defaultMargin) in new[]
             {
                 (new[] { "lifetime", "keylife", "salifetime" }, new[] { "rekeymargin", "margintime" }, "time", 540L),
@@ -606,6 +667,10 @@ public static class IpsecConfImporter
                 if (rekey && margin > 0 && margin < life)
                 {
                     text.AppendLine($"                rekey_{unit} = {Format(life.Value - margin.Value)}");
+                    if (unit == "time")
+                    {
+                        text.AppendLine($"                rand_time = {Format(margin.Value * Fuzz() / 100)}");
+                    }
                 }
             }
 
@@ -692,8 +757,6 @@ public static class IpsecConfImporter
 
         private static string Reason(string key) => key switch
         {
-            "ikelifetime" or "ike_lifetime" or "reauth" => "IKE SA rekeying and reauthentication are not implemented yet",
-            "rekeyfuzz" => "lifetimes are not randomised yet",
             "compress" => "IPComp is not implemented",
             "mobike" => "MOBIKE is not implemented",
             "leftnexthop" or "rightnexthop" => "IkeSharp reaches the peer through the kernel's routes",

@@ -18,6 +18,9 @@ public static class SwanctlImporter
         ["encap"] = "encap",
         ["dpd_delay"] = "dpd_delay",
         ["keyingtries"] = "keyingtries",
+        ["rekey_time"] = "rekey_time",
+        ["over_time"] = "over_time",
+        ["rand_time"] = "rand_time",
     };
 
     private static readonly Dictionary<string, string> ChildKeys = new()
@@ -27,6 +30,7 @@ public static class SwanctlImporter
         ["esp_proposals"] = "esp_proposals",
         ["rekey_time"] = "rekey_time",
         ["life_time"] = "life_time",
+        ["rand_time"] = "rand_time",
         ["rekey_bytes"] = "rekey_bytes",
         ["life_bytes"] = "life_bytes",
         ["rekey_packets"] = "rekey_packets",
@@ -102,7 +106,9 @@ public static class SwanctlImporter
             }
             else
             {
-                Skip(entry, entry.Key is "rekey_time" or "reauth_time" or "over_time" or "rand_time" ? "rekeying is not implemented yet" : "no IkeSharp equivalent");
+                Skip(entry, entry.Key is "reauth_time"
+                    ? "reauthentication is not implemented yet; IkeSharp rekeys the IKE SA instead (rekey_time, 4h unless set), renewing its keys without a gap"
+                    : "no IkeSharp equivalent");
             }
         }
 
@@ -182,7 +188,7 @@ public static class SwanctlImporter
                 }
                 else
                 {
-                    report.Add($"{child.File}:{entry.Line}: {name}.children.{child.Name}.{entry.Key} = {entry.Value} not carried over: {(entry.Key is "rand_time" or "rand_bytes" or "rand_packets" ? "lifetimes are not randomised yet" : "no IkeSharp equivalent")}");
+                    report.Add($"{child.File}:{entry.Line}: {name}.children.{child.Name}.{entry.Key} = {entry.Value} not carried over: {(entry.Key is "rand_bytes" or "rand_packets" ? "only rand_time randomises a limit in IkeSharp" : "no IkeSharp equivalent")}");
                 }
             }
 

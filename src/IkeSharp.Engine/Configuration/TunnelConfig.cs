@@ -52,7 +52,9 @@ public sealed record ChildConfig(
 
 /// <summary>
 /// Soft ("rekey") and hard ("life") limits of a Child SA; zero means none. The datapath reports the
-/// soft limit so the SA can be rekeyed, and removes the SA at the hard one.
+/// soft limit so the SA can be rekeyed, and removes the SA at the hard one. Each SA's soft time is
+/// <see cref="RekeyTime"/> less a random part of <see cref="RandTime"/>, so two peers with the same
+/// settings seldom rekey at once (strongSwan's rand_time).
 /// </summary>
 public readonly record struct ChildLifetime(
     TimeSpan RekeyTime = default,
@@ -60,7 +62,19 @@ public readonly record struct ChildLifetime(
     ulong RekeyBytes = 0,
     ulong LifeBytes = 0,
     ulong RekeyPackets = 0,
-    ulong LifePackets = 0);
+    ulong LifePackets = 0,
+    TimeSpan RandTime = default)
+{
+    /// <summary>strongSwan's defaults: rekey after 1 h, hard limit 10 % later, rand_time the difference.</summary>
+    public static ChildLifetime Default { get; } = new(TimeSpan.FromHours(1), TimeSpan.FromMinutes(66), RandTime: TimeSpan.FromMinutes(6));
+
+    /// <summary>The limits for one SA: the soft time less a random part of <see cref="RandTime"/>.</summary>
+    public ChildLifetime ForOneSa() => this with { RekeyTime = Randomized(RekeyTime, RandTime) };
+
+    /// <summary><paramref name="time"/> less a random part of <paramref name="rand"/>, but never below half of it.</summary>
+    internal static TimeSpan Randomized(TimeSpan time, TimeSpan rand)
+        => time > TimeSpan.Zero && rand > TimeSpan.Zero ? time - TimeSpan.FromTicks(Random.Shared.NextInt64(Math.Min(rand.Ticks, time.Ticks / 2) + 1)) : time;
+}
 
 /// <summary>
 /// Limits of an IKE SA, as strongSwan names them: it is rekeyed (§2.18) after <see cref="RekeyTime"/>

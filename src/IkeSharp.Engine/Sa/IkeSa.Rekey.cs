@@ -1,3 +1,4 @@
+using IkeSharp.Engine.Configuration;
 using IkeSharp.Engine.Tasks;
 using IkeSharp.Protocol;
 
@@ -48,8 +49,7 @@ internal sealed partial class IkeSa
         var life = Tunnel.IkeLifetime;
         if (life.RekeyTime > TimeSpan.Zero)
         {
-            var jitter = life.RandTime > TimeSpan.Zero ? TimeSpan.FromTicks(Random.Shared.NextInt64(Math.Min(life.RandTime.Ticks, life.RekeyTime.Ticks / 2) + 1)) : TimeSpan.Zero;
-            ArmTimer(TimerKind.IkeRekey, life.RekeyTime - jitter);
+            ArmTimer(TimerKind.IkeRekey, ChildLifetime.Randomized(life.RekeyTime, life.RandTime));
         }
 
         if (life.HardTime > TimeSpan.Zero)

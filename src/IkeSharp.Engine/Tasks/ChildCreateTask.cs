@@ -293,7 +293,7 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
             Sa.Install(new ChildSaInstallation(Sa.Tunnel.Name, _child!.Name, _rekeyed?.ReqId ?? 0, Sa.Local, Sa.Remote, Sa.UdpEncapsulation,
                 _inboundSpi, outboundSpi, suite, SecretBuffer.CopyOf(inE.Span), SecretBuffer.CopyOf(inA.Span), SecretBuffer.CopyOf(outE.Span), SecretBuffer.CopyOf(outA.Span), local, remote)
             {
-                Lifetime = _child.Lifetime,
+                Lifetime = _child.Lifetime.ForOneSa(),
             });
             AwaitedInstall = _inboundSpi;
             return TaskResult.Pending;
