@@ -58,8 +58,8 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "dead peer detected: no answer to liveness check; DPD action {Action}")]
     public static partial void DeadPeer(ILogger logger, string action);
 
-    [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "retrying tunnel {Tunnel} in {Delay} ({Tries} tries left)")]
-    public static partial void ReconnectScheduled(ILogger logger, string tunnel, TimeSpan delay, string tries);
+    [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "retrying tunnel {Tunnel} in {Delay} ({Tries} tries left): {Why}")]
+    public static partial void ReconnectScheduled(ILogger logger, string tunnel, TimeSpan delay, string tries, string why);
 
     [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "authentication of {PeerId} failed: {Reason}")]
     public static partial void AuthenticationFailed(ILogger logger, string peerId, string reason);
@@ -99,6 +99,9 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 33, Level = LogLevel.Information, Message = "IKE_SA {Tunnel} reached its hard lifetime ({Seconds:0}s) without a rekey: deleting it")]
     public static partial void IkeHardExpired(ILogger logger, string tunnel, double seconds);
+
+    [LoggerMessage(EventId = 34, Level = LogLevel.Information, Message = "CHILD_SA {Child} went away while the tunnel is to stay up (start_action = start): creating it again")]
+    public static partial void ChildRecreating(ILogger logger, string child);
 
     [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Child SA {Child} ({Spi}) reached its hard lifetime: deleting it")]
     public static partial void ChildHardExpired(ILogger logger, string child, string spi);

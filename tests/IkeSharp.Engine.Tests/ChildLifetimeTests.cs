@@ -4,7 +4,7 @@ namespace IkeSharp.Engine.Tests;
 public class ChildLifetimeTests
 {
     [Fact]
-    public void Hard_expiry_deletes_the_Child_SA_with_the_peer_and_keeps_the_IKE_SA()
+    public void Hard_expiry_deletes_the_Child_SA_with_the_peer_keeps_the_IKE_SA_and_a_tunnel_kept_up_creates_it_again()
     {
         var lab = new Lab().Establish();
         var child = lab.Alice.Installed[0];
@@ -18,11 +18,15 @@ public class ChildLifetimeTests
             "alice: INFORMATIONAL request 2 [ D ]",
             //                  <--  HDR, SK { D(ESP, SPIr) }
             "bob: INFORMATIONAL response 2 [ D ]",
+            // HDR, SK { SA, Ni, TSi, TSr }  -->     (start_action = start: the tunnel is to stay up)
+            "alice: CREATE_CHILD_SA request 3 [ SA No TSi TSr ]",
+            "bob: CREATE_CHILD_SA response 3 [ SA No TSi TSr ]",
         ], lab.Trace.Skip(4));
         Assert.Equal(child.InboundSpi, Assert.Single(lab.Alice.Removed).InboundSpi);
         Assert.Equal(lab.Bob.Installed[0].InboundSpi, Assert.Single(lab.Bob.Removed).InboundSpi);
-        Assert.Empty(Assert.Single(lab.Alice.Engine.GetStatus()).Children);
-        Assert.Empty(Assert.Single(lab.Bob.Engine.GetStatus()).Children);
+        var (alice, bob) = (Assert.Single(Assert.Single(lab.Alice.Engine.GetStatus()).Children), Assert.Single(Assert.Single(lab.Bob.Engine.GetStatus()).Children));
+        Assert.NotEqual($"{child.InboundSpi:x8}", alice.InboundSpi);
+        Assert.Equal((alice.InboundSpi, alice.OutboundSpi), (bob.OutboundSpi, bob.InboundSpi));
         lab.AssertLogged(l => l.Contains("reached its hard lifetime: deleting it", StringComparison.Ordinal));
     }
 

@@ -122,7 +122,8 @@ public class IkeRekeyTests
         // Alice's rekeys never reach bob (who does not rekey at all), so the SA reaches rekey_time + over_time.
         var lab = new Lab(
             alice: t => t with { IkeLifetime = IkeLifetime.Defaults(TimeSpan.FromMinutes(10), TimeSpan.Zero, rand: TimeSpan.Zero) },
-            bob: t => t with { IkeLifetime = new IkeLifetime(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero) }).Establish();
+            bob: t => t with { IkeLifetime = new IkeLifetime(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero) },
+            aliceOptions: Lab.SlowToReconnect).Establish();
         lab.Lose = (from, d) => from.Name == "alice" && OwnershipTests.IsExchange(d, ExchangeType.CREATE_CHILD_SA);
 
         lab.Run(TimeSpan.FromMinutes(12));
@@ -130,6 +131,7 @@ public class IkeRekeyTests
         lab.AssertLogged(l => l.StartsWith("alice", StringComparison.Ordinal) && l.Contains("IKE_SA net reached its hard lifetime (660s) without a rekey: deleting it", StringComparison.Ordinal));
         lab.Run(TimeSpan.FromMinutes(5));
         Assert.Empty(lab.Alice.Engine.GetStatus());
+        lab.AssertLogged(l => l.Contains("retrying tunnel net in 01:00:00 (1 tries left): the IKE SA went down", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -268,7 +270,7 @@ public class IkeRekeyTests
     [Fact]
     public void The_peer_deleting_the_IKE_SA_during_our_rekey_closes_it_and_leaves_nothing()
     {
-        var lab = new Lab().Establish();
+        var lab = new Lab(aliceOptions: Lab.SlowToReconnect).Establish();
 
         Lab.Fire(lab.Alice, TimerKind.IkeRekey);
         lab.Bob.Engine.Terminate("net");

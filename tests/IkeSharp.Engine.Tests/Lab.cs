@@ -89,9 +89,9 @@ internal sealed class Lab
     private readonly Queue<(Node From, SendDatagram Datagram)> _inFlight = new();
     private readonly TraceLoggerProvider _trace = new();
 
-    public Lab(Func<TunnelConfig, TunnelConfig>? alice = null, Func<TunnelConfig, TunnelConfig>? bob = null, Func<EngineOptions, EngineOptions>? bobOptions = null)
+    public Lab(Func<TunnelConfig, TunnelConfig>? alice = null, Func<TunnelConfig, TunnelConfig>? bob = null, Func<EngineOptions, EngineOptions>? bobOptions = null, Func<EngineOptions, EngineOptions>? aliceOptions = null)
     {
-        Alice = CreateNode("alice", IPAddress.Parse("192.0.2.1"), alice?.Invoke(DefaultTunnel(initiator: true)) ?? DefaultTunnel(initiator: true), o => o);
+        Alice = CreateNode("alice", IPAddress.Parse("192.0.2.1"), alice?.Invoke(DefaultTunnel(initiator: true)) ?? DefaultTunnel(initiator: true), aliceOptions ?? (o => o));
         Bob = CreateNode("bob", IPAddress.Parse("192.0.2.2"), bob?.Invoke(DefaultTunnel(initiator: false)) ?? DefaultTunnel(initiator: false), bobOptions ?? (o => o));
     }
 
@@ -160,6 +160,9 @@ internal sealed class Lab
         node.Timers.Remove(key);
         node.Engine.OnTimer(key, generation);
     }
+
+    /// <summary>Engine options under which alice, once her tunnel went down, waits an hour before she brings it up again.</summary>
+    public static EngineOptions SlowToReconnect(EngineOptions options) => options with { ReconnectDelay = TimeSpan.FromHours(1) };
 
     public static readonly byte[] Psk = Encoding.UTF8.GetBytes("lab-psk-0123456789abcdef");
 

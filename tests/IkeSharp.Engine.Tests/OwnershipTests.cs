@@ -43,7 +43,7 @@ public class OwnershipTests
     [InlineData(false)]
     public void Peer_DELETE_racing_our_DPD_ends_both_SAs_once(bool dpdFirst)
     {
-        var lab = new Lab(alice: t => t with { DpdDelay = TimeSpan.FromSeconds(10) }).Establish();
+        var lab = new Lab(alice: t => t with { DpdDelay = TimeSpan.FromSeconds(10) }, aliceOptions: Lab.SlowToReconnect).Establish();
         lab.Run(TimeSpan.FromSeconds(9)); // alice's DPD is due next
 
         if (dpdFirst)
@@ -151,7 +151,7 @@ public class OwnershipTests
     [Fact]
     public void Inputs_queued_for_an_SA_that_died_are_dropped_not_run_on_its_disposed_keys()
     {
-        var lab = new Lab().Establish();
+        var lab = new Lab(aliceOptions: Lab.SlowToReconnect).Establish();
         var sa = Assert.Single(lab.Alice.Engine.GetStatus());
         var dpd = lab.Alice.Timers.Single(t => t.Key.Kind == TimerKind.Dpd);
 

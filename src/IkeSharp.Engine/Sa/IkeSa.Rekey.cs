@@ -75,7 +75,7 @@ internal sealed partial class IkeSa
         }
 
         EngineLog.IkeHardExpired(Logger, Tunnel.Name, Tunnel.IkeLifetime.HardTime.TotalSeconds);
-        Delete("hard lifetime reached");
+        Delete("hard lifetime reached", TerminationCause.Expired);
     }
 
     /// <summary>The peer answered our IKE rekey with TEMPORARY_FAILURE (§2.25): tried again shortly.</summary>
@@ -130,7 +130,22 @@ internal sealed partial class IkeSa
         }
 
         EngineLog.ChildHardExpired(Logger, child.Name, $"{spi:x8}");
-        Tasks.Queue(new ChildDeleteTask(this, child, "hard lifetime reached"));
+        Tasks.Queue(new ChildDeleteTask(this, child, "hard lifetime reached", recreate: true));
+    }
+
+    /// <summary>
+    /// A Child SA went without a replacement (the peer deleted it outside a rekey, or it reached its
+    /// hard lifetime): a tunnel kept up (start_action = start; strongSwan's close_action = start)
+    /// creates it again on this IKE SA. A pair that a rekey replaced leaves its successor, so nothing is done.
+    /// </summary>
+    public void RecreateIfGone(ChildConfig config)
+    {
+        if (Tunnel.StartAction == StartAction.Start && State == IkeSaState.Established && DeleteAfterResponse is null
+            && !Children.Any(c => c.Name == config.Name) && !Tasks.Has<ChildCreateTask>() && Tunnel.Children.Any(c => c.Name == config.Name))
+        {
+            EngineLog.ChildRecreating(Logger, config.Name);
+            Tasks.Queue(new ChildCreateTask(this, initiator: true, config, ExchangeType.CREATE_CHILD_SA));
+        }
     }
 
     /// <summary>

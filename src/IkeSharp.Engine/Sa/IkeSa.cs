@@ -15,6 +15,8 @@ public enum TerminationCause
     DeletedByPeer,
     PeerUnresponsive,
     Failed,
+    /// <summary>Reached its hard lifetime without being rekeyed.</summary>
+    Expired,
     /// <summary>Replaced by a rekey (or redundant after a rekey collision): the tunnel lives on in another IKE SA.</summary>
     Rekeyed,
 }
@@ -34,6 +36,7 @@ internal sealed partial class IkeSa : IDisposable
     private volatile Tunnel _owner;
     private volatile IkeSaStatus? _status;
     private string? _closing;
+    private TerminationCause _closingCause;
     private int _halfOpenCounted;
 
     public IkeSa(EngineContext context, Tunnel owner, TunnelConfig tunnel, bool originalInitiator, ulong initiatorSpi, ulong responderSpi, IPEndPoint local, IPEndPoint remote)
@@ -126,6 +129,9 @@ internal sealed partial class IkeSa : IDisposable
 
     /// <summary>Why the SA ended (set with the Dead state); drives restarts and retries.</summary>
     public TerminationCause? Cause { get; private set; }
+
+    /// <summary>How the SA ended, in words (set with the Dead state).</summary>
+    public string? EndReason { get; private set; }
 
     /// <summary>The peer sent INITIAL_CONTACT (§2.4): older IKE SAs with it are stale and go (when its tunnel adopts this one).</summary>
     public bool InitialContactReceived { get; set; }
@@ -434,6 +440,7 @@ internal sealed partial class IkeSa : IDisposable
 
         // A replaced SA's end is no tunnel going down: its Child SAs live on in its successor.
         Cause = Replaced ? TerminationCause.Rekeyed : cause;
+        EndReason = reason;
         if (_peerRekeyWaiting is { } waiting)
         {
             _peerRekeyWaiting = null;
@@ -463,16 +470,21 @@ internal sealed partial class IkeSa : IDisposable
     /// Closes this SA with a DELETE exchange (§1.4.1): behind the exchange in flight, if any, since the
     /// window is one request. An SA that is not established yet is just dropped.
     /// </summary>
-    public void Delete(string reason)
+    /// <param name="cause">What the end counts as for the tunnel's supervision (our own decision by default).</param>
+    public void Delete(string reason, TerminationCause cause = TerminationCause.Local)
     {
         if (State is IkeSaState.Established or IkeSaState.Rekeyed or IkeSaState.Deleting && Keys is not null)
         {
-            _closing ??= reason;
-            Tasks.QueueDelete(new IkeDeleteTask(this, reason));
+            if (_closing is null)
+            {
+                (_closing, _closingCause) = (reason, cause);
+            }
+
+            Tasks.QueueDelete(new IkeDeleteTask(this, reason, cause));
         }
         else
         {
-            Terminate(reason);
+            Terminate(reason, cause);
         }
     }
 
@@ -519,7 +531,7 @@ internal sealed partial class IkeSa : IDisposable
 
         // An unanswered DELETE (operator's down, reload), or one waiting behind the exchange that went
         // unanswered, is still our own decision, not a dead peer.
-        Terminate(reason, State == IkeSaState.Deleting || _closing is not null ? TerminationCause.Local : TerminationCause.PeerUnresponsive);
+        Terminate(reason, State == IkeSaState.Deleting || _closing is not null ? _closingCause : TerminationCause.PeerUnresponsive);
     }
 
     /// <summary>An exchange failed for the whole SA: log it, tell the peer where the RFC says so, end the SA.</summary>

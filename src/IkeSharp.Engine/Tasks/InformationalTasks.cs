@@ -10,7 +10,7 @@ namespace IkeSharp.Engine.Tasks;
 ///                &lt;--  HDR, SK { }
 /// </code>
 /// </summary>
-internal sealed class IkeDeleteTask(IkeSa sa, string reason) : IkeTask(sa, initiator: true)
+internal sealed class IkeDeleteTask(IkeSa sa, string reason, TerminationCause cause = TerminationCause.Local) : IkeTask(sa, initiator: true)
 {
     public override ExchangeType Exchange => ExchangeType.INFORMATIONAL;
 
@@ -22,11 +22,11 @@ internal sealed class IkeDeleteTask(IkeSa sa, string reason) : IkeTask(sa, initi
 
     public override TaskResult Process(IkeMessage message)
     {
-        Sa.Terminate(reason);
+        Sa.Terminate(reason, cause);
         return TaskResult.Done;
     }
 
-    public override IkeTask MoveTo(IkeSa successor) => new IkeDeleteTask(successor, reason);
+    public override IkeTask MoveTo(IkeSa successor) => new IkeDeleteTask(successor, reason, cause);
 }
 
 /// <summary>
@@ -37,7 +37,8 @@ internal sealed class IkeDeleteTask(IkeSa sa, string reason) : IkeTask(sa, initi
 ///                      &lt;--  HDR, SK { D(ESP, SPIr) }
 /// </code>
 /// </summary>
-internal sealed class ChildDeleteTask(IkeSa sa, ChildSa child, string reason) : IkeTask(sa, initiator: true)
+/// <param name="recreate">The pair went without being replaced (hard lifetime): a tunnel kept up creates it again.</param>
+internal sealed class ChildDeleteTask(IkeSa sa, ChildSa child, string reason, bool recreate = false) : IkeTask(sa, initiator: true)
 {
     public override ExchangeType Exchange => ExchangeType.INFORMATIONAL;
 
@@ -46,12 +47,17 @@ internal sealed class ChildDeleteTask(IkeSa sa, ChildSa child, string reason) : 
     public override TaskResult Process(IkeMessage message)
     {
         Sa.RemoveChild(child, reason);
+        if (recreate)
+        {
+            Sa.RecreateIfGone(child.Config);
+        }
+
         return TaskResult.Done;
     }
 
     public override void Abort() => Sa.RemoveChild(child, reason);
 
-    public override IkeTask MoveTo(IkeSa successor) => new ChildDeleteTask(successor, child, reason);
+    public override IkeTask MoveTo(IkeSa successor) => new ChildDeleteTask(successor, child, reason, recreate);
 }
 
 /// <summary>
@@ -79,6 +85,7 @@ internal sealed class LivenessTask(IkeSa sa) : IkeTask(sa, initiator: true)
 internal sealed class InformationalResponderTask(IkeSa sa) : IkeTask(sa, initiator: false)
 {
     private readonly List<uint> _deletedInbound = [];
+    private readonly List<(IkeSa Owner, ChildSa Child)> _deleted = [];
     private bool _deleteIkeSa;
 
     public override ExchangeType Exchange => ExchangeType.INFORMATIONAL;
@@ -101,6 +108,7 @@ internal sealed class InformationalResponderTask(IkeSa sa) : IkeTask(sa, initiat
                 if (owner?.Children.FirstOrDefault(c => c.OutboundSpi == spi) is { } child)
                 {
                     _deletedInbound.Add(child.InboundSpi);
+                    _deleted.Add((owner, child));
                     owner.RemoveChild(child, "deleted by peer");
                 }
             }
@@ -113,6 +121,15 @@ internal sealed class InformationalResponderTask(IkeSa sa) : IkeTask(sa, initiat
         }
 
         return TaskResult.Done;
+    }
+
+    /// <summary>Pairs the peer deleted outside a rekey are created again once it has our answer (tunnels kept up only).</summary>
+    public override void Answered()
+    {
+        foreach (var (owner, child) in _deleted)
+        {
+            owner.RecreateIfGone(child.Config);
+        }
     }
 
     public override void Build(MessageBuilder message)

@@ -158,7 +158,13 @@ internal sealed partial class Tunnel
         Emit(new ShutdownCompleted(done));
     }
 
-    /// <summary>After an IKE SA ended: restart per reload, dpd_action or keyingtries, or leave the tunnel down.</summary>
+    /// <summary>
+    /// After an IKE SA ended: restart per reload, dpd_action or keyingtries, or leave the tunnel down.
+    /// A tunnel that is wanted up (start_action = start, or 'up') and was up comes back after whatever
+    /// ended it — the peer's DELETE, a hard lifetime, a failed rekey — except our own closing and
+    /// dpd_action = clear; it waits the first reconnect delay, so a peer that re-establishes itself
+    /// (reauthenticating break-before-make) is not met with a second IKE SA.
+    /// </summary>
     private void OnSaEnded(IkeSa sa, bool wasUp)
     {
         if (sa.Cause == TerminationCause.Rekeyed)
@@ -191,7 +197,19 @@ internal sealed partial class Tunnel
             return;
         }
 
-        if (!_wanted || wasUp || !sa.IsOriginalInitiator || sa.Cause == TerminationCause.Local)
+        if (!_wanted || sa.Cause == TerminationCause.Local || peerGone || _removed || !CanInitiate)
+        {
+            return;
+        }
+
+        if (wasUp)
+        {
+            _attempts = 0;
+            ScheduleReconnect(_context.Options.ReconnectDelay, $"the IKE SA went down ({sa.EndReason})");
+            return;
+        }
+
+        if (!sa.IsOriginalInitiator)
         {
             return;
         }
@@ -204,8 +222,12 @@ internal sealed partial class Tunnel
         }
 
         var options = _context.Options;
-        var delay = TimeSpan.FromTicks(Math.Min(options.MaxReconnectDelay.Ticks, options.ReconnectDelay.Ticks << Math.Min(_attempts - 1, 16)));
-        EngineLog.ReconnectScheduled(Logger, Name, delay, Config.KeyingTries == 0 ? "unlimited" : $"{Config.KeyingTries - _attempts}");
+        ScheduleReconnect(TimeSpan.FromTicks(Math.Min(options.MaxReconnectDelay.Ticks, options.ReconnectDelay.Ticks << Math.Min(_attempts - 1, 16))), "attempt failed");
+    }
+
+    private void ScheduleReconnect(TimeSpan delay, string why)
+    {
+        EngineLog.ReconnectScheduled(Logger, Name, delay, Config.KeyingTries == 0 ? "unlimited" : $"{Config.KeyingTries - _attempts}", why);
         _reconnectGeneration = _context.NextTimerGeneration();
         Emit(new ArmTimer(ReconnectTimer, delay, _reconnectGeneration));
     }
