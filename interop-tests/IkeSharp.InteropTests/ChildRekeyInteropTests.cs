@@ -33,15 +33,7 @@ public partial class ChildRekeyInteropTests
 
     private static void AssertPingsSurviveRekeys(Scenario scenario, string rekeyer)
     {
-        var (sa, _) = scenario.WaitEstablished();
-        var first = sa["child-sas"]![0]!["spi-in"]!.ToString();
-        var lab = scenario.Lab;
-        Shell.Run($"ip netns exec {lab.Left} ping -c 1 -W 2 -I {lab.LeftSubnetHost} {lab.RightSubnetHost}", check: false); // warm-up (neighbour discovery)
-
-        var ping = Shell.Run($"ip netns exec {lab.Left} ping -c 50 -i 0.2 -W 1 -I {lab.LeftSubnetHost} {lab.RightSubnetHost}", check: false);
-
-        var logs = $"{ping}\n--- IkeSharp ---\n{scenario.IkeSharp.Log}\n--- strongSwan ---\n{scenario.StrongSwan.Log}";
-        Assert.True(ping.Contains("50 packets transmitted, 50 received", StringComparison.Ordinal), logs);
+        var (first, logs) = scenario.PingThroughRekeys();
         var rekeys = Rekeyed().Count(scenario.IkeSharp.Log);
         Assert.True(rekeys >= 2, $"{rekeys} rekeys in 10 s with {rekeyer} rekeying every 3 s\n{logs}");
         Assert.True(Shell.WaitUntil(() =>

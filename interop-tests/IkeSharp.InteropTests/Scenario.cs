@@ -96,6 +96,22 @@ internal sealed class Scenario : IDisposable
         return (sa!, sas!);
     }
 
+    /// <summary>
+    /// Once the tunnel is up, 50 pings 200 ms apart through it (after one to warm up neighbour
+    /// discovery) while rekeys go on, none of them lost; returns the inbound SPI of the Child SA that
+    /// was up at the start, and the ping output with both logs for messages.
+    /// </summary>
+    public (string FirstChildSpi, string Logs) PingThroughRekeys()
+    {
+        var (sa, _) = WaitEstablished();
+        var first = sa["child-sas"]![0]!["spi-in"]!.ToString();
+        Shell.Run($"ip netns exec {Lab.Left} ping -c 1 -W 2 -I {Lab.LeftSubnetHost} {Lab.RightSubnetHost}", check: false);
+        var ping = Shell.Run($"ip netns exec {Lab.Left} ping -c 50 -i 0.2 -W 1 -I {Lab.LeftSubnetHost} {Lab.RightSubnetHost}", check: false);
+        var logs = $"{ping}\n--- IkeSharp ---\n{IkeSharp.Log}\n--- strongSwan ---\n{StrongSwan.Log}";
+        Assert.True(ping.Contains("50 packets transmitted, 50 received", StringComparison.Ordinal), logs);
+        return (first, logs);
+    }
+
     public void Dispose()
     {
         IkeSharp.Dispose();

@@ -103,6 +103,9 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 34, Level = LogLevel.Information, Message = "CHILD_SA {Child} went away while the tunnel is to stay up (start_action = start): creating it again")]
     public static partial void ChildRecreating(ILogger logger, string child);
 
+    [LoggerMessage(EventId = 35, Level = LogLevel.Information, Message = "CHILD_SA {Child} ({Spi}): rekey requested by the operator")]
+    public static partial void ChildRekeyRequested(ILogger logger, string child, string spi);
+
     [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Child SA {Child} ({Spi}) reached its hard lifetime: deleting it")]
     public static partial void ChildHardExpired(ILogger logger, string child, string spi);
 

@@ -116,6 +116,25 @@ public sealed class IkeEngine
         _tunnels[tunnel.Name].Post(new UpRequested());
     }
 
+    /// <summary>Rekeys a tunnel that is up: its IKE SA (<paramref name="ike"/>), or its Child SAs named <paramref name="child"/> (null: every one).</summary>
+    /// <exception cref="ArgumentException">No tunnel, or no child of it, has that name.</exception>
+    /// <exception cref="InvalidOperationException">The tunnel is not up.</exception>
+    public void Rekey(string tunnelName, string? child, bool ike)
+    {
+        var tunnel = _context.FindTunnel(tunnelName) ?? throw new ArgumentException($"no tunnel named '{tunnelName}'", nameof(tunnelName));
+        if (child is not null && tunnel.Children.All(c => c.Name != child))
+        {
+            throw new ArgumentException($"tunnel '{tunnelName}' has no child '{child}'; its children: {string.Join(", ", tunnel.Children.Select(c => c.Name))}", nameof(child));
+        }
+
+        if (!GetStatus().Any(s => s.Tunnel == tunnelName && s.State == IkeSaState.Established))
+        {
+            throw new InvalidOperationException($"tunnel '{tunnelName}' is not up: nothing to rekey ('ikesharp up {tunnelName}' brings it up)");
+        }
+
+        _tunnels[tunnel.Name].Post(new RekeyRequested(child, ike));
+    }
+
     /// <summary>Closes a tunnel with DELETE and stops retrying it.</summary>
     /// <exception cref="ArgumentException">No tunnel has that name.</exception>
     public void Terminate(string tunnelName)

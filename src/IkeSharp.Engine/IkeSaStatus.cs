@@ -20,10 +20,24 @@ public sealed record IkeSaStatus(
     bool NatRemote,
     bool UdpEncapsulation,
     DateTimeOffset? EstablishedAt,
-    ImmutableArray<ChildSaStatus> Children);
+    ImmutableArray<ChildSaStatus> Children)
+{
+    /// <summary>When the IKE SA is due for its rekey (or the retry of one); null when none is planned.</summary>
+    public DateTimeOffset? RekeyAt { get; init; }
+
+    /// <summary>When the IKE SA is deleted unless rekeyed first; null without a hard lifetime.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+}
 
 /// <summary>A snapshot of one Child SA.</summary>
-public sealed record ChildSaStatus(string Name, uint ReqId, string InboundSpi, string OutboundSpi, string Proposal, string LocalTrafficSelectors, string RemoteTrafficSelectors, DateTimeOffset EstablishedAt);
+public sealed record ChildSaStatus(string Name, uint ReqId, string InboundSpi, string OutboundSpi, string Proposal, string LocalTrafficSelectors, string RemoteTrafficSelectors, DateTimeOffset EstablishedAt)
+{
+    /// <summary>When its soft time limit rekeys it; null without one.</summary>
+    public DateTimeOffset? RekeyAt { get; init; }
+
+    /// <summary>When its hard time limit removes it; null without one.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+}
 
 /// <summary>What a reload does to the tunnels, by outcome (their owners carry it out).</summary>
 public sealed record Reconfiguration(

@@ -311,6 +311,51 @@ public class IkeRekeyTests
         Assert.Contains("MODP_2048", alice.Proposal, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_operator_rekeys_the_IKE_SA_and_a_Child_SA_on_demand()
+    {
+        var lab = new Lab();
+        Assert.Contains("is not up", Assert.Throws<InvalidOperationException>(() => lab.Alice.Engine.Rekey("net", child: null, ike: true)).Message, StringComparison.Ordinal);
+        lab.Establish();
+
+        lab.Alice.Engine.Rekey("net", child: null, ike: true);
+        lab.Run(TimeSpan.FromSeconds(1));
+        lab.Alice.Engine.Rekey("net", child: "net", ike: false);
+        lab.Run(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(
+        [
+            "alice: CREATE_CHILD_SA request 2 [ SA No KE ]",
+            "bob: CREATE_CHILD_SA response 2 [ SA No KE ]",
+            "alice: INFORMATIONAL request 3 [ D ]",
+            "bob: INFORMATIONAL response 3 [ ]",
+            "alice: CREATE_CHILD_SA request 0 [ N(REKEY_SA) SA No TSi TSr ]",
+            "bob: CREATE_CHILD_SA response 0 [ SA No TSi TSr ]",
+            "alice: INFORMATIONAL request 1 [ D ]",
+            "bob: INFORMATIONAL response 1 [ D ]",
+        ], lab.Trace.Skip(4));
+        AssertOneAgreedIkeSa(lab);
+        Assert.Contains("has no child 'web'; its children: net", Assert.Throws<ArgumentException>(() => lab.Alice.Engine.Rekey("net", child: "web", ike: false)).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => lab.Alice.Engine.Rekey("nope", child: null, ike: false));
+    }
+
+    [Fact]
+    public void Status_says_when_the_IKE_SA_and_the_Child_SA_rekey_and_expire()
+    {
+        var lab = new Lab(alice: t => t with
+        {
+            IkeLifetime = IkeLifetime.Defaults(TimeSpan.FromHours(4), TimeSpan.Zero, rand: TimeSpan.Zero),
+            Children = [t.Children[0] with { Lifetime = new ChildLifetime(TimeSpan.FromHours(1), TimeSpan.FromMinutes(66)) }],
+        }).Establish();
+
+        var sa = Assert.Single(lab.Alice.Engine.GetStatus());
+        Assert.Equal(sa.EstablishedAt + TimeSpan.FromHours(4), sa.RekeyAt);
+        Assert.Equal(sa.EstablishedAt + TimeSpan.FromMinutes(264), sa.ExpiresAt); // rekey_time + over_time (10 %)
+        var child = Assert.Single(sa.Children);
+        Assert.Equal(child.EstablishedAt + TimeSpan.FromHours(1), child.RekeyAt);
+        Assert.Equal(child.EstablishedAt + TimeSpan.FromMinutes(66), child.ExpiresAt);
+    }
+
     /// <summary>One established IKE SA on each side with the same SPIs, carrying the one Child SA both sides agree on.</summary>
     private static (IkeSaStatus Alice, IkeSaStatus Bob) AssertOneAgreedIkeSa(Lab lab)
     {

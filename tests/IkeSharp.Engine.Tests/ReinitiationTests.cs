@@ -65,6 +65,29 @@ public class ReinitiationTests
     }
 
     [Fact]
+    public void Up_right_after_down_brings_up_a_new_IKE_SA_while_the_old_one_is_deleted()
+    {
+        var lab = new Lab().Establish();
+
+        // What 'ikesharp down' and 'ikesharp up' do when typed together (the compose lab's break-psk).
+        lab.Alice.Engine.Terminate("net");
+        lab.Alice.Engine.Initiate("net");
+        lab.Run(TimeSpan.FromSeconds(2));
+
+        Assert.Equal(
+        [
+            "alice: INFORMATIONAL request 2 [ D ]",
+            "alice: IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(HASH_ALG) ]",
+            "bob: INFORMATIONAL response 2 [ ]",
+            "bob: IKE_SA_INIT response 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(HASH_ALG) ]",
+            "alice: IKE_AUTH request 1 [ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr ]",
+            "bob: IKE_AUTH response 1 [ IDr AUTH SA TSi TSr ]",
+        ], lab.Trace.Skip(4));
+        Assert.Single(Assert.Single(lab.Alice.Engine.GetStatus()).Children);
+        Assert.Single(Assert.Single(lab.Bob.Engine.GetStatus()).Children);
+    }
+
+    [Fact]
     public void A_responder_only_tunnel_does_not_initiate_when_the_peer_deletes_its_IKE_SA()
     {
         var lab = new Lab().Establish();

@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 namespace IkeSharp.Cli.Control;
 
 /// <summary>
-/// <c>ikesharp status|up|down|reload|log</c>: talk to a running ikesharpd over its control socket (one JSON
+/// <c>ikesharp status|up|down|rekey|reload|log</c>: talk to a running ikesharpd over its control socket (one JSON
 /// request and one JSON response per line; see the daemon's ControlServer).
 /// </summary>
 internal static class ControlCommands
@@ -27,13 +27,24 @@ internal static class ControlCommands
         up.SetAction(r => Run(r.GetValue(socket)!, new JsonObject { ["command"] = "up", ["tunnel"] = r.GetValue(tunnel) }, Message));
         var down = new Command("down", "Close a tunnel with DELETE and stop retrying it") { socket, tunnel };
         down.SetAction(r => Run(r.GetValue(socket)!, new JsonObject { ["command"] = "down", ["tunnel"] = r.GetValue(tunnel) }, Message));
+        var childOption = new Option<string?>("--child") { Description = "rekey only this child's Child SA" };
+        var ikeOption = new Option<bool>("--ike") { Description = "rekey the IKE SA (its Child SAs move to the new one)" };
+        var rekey = new Command("rekey", "Rekey a tunnel that is up now: its Child SAs (all, or --child NAME) or its IKE SA (--ike); make-before-break, no traffic lost") { socket, tunnel, childOption, ikeOption };
+        rekey.Validators.Add(r =>
+        {
+            if (r.GetValue(childOption) is not null && r.GetValue(ikeOption))
+            {
+                r.AddError("give --child or --ike, not both");
+            }
+        });
+        rekey.SetAction(r => Run(r.GetValue(socket)!, new JsonObject { ["command"] = "rekey", ["tunnel"] = r.GetValue(tunnel), ["child"] = r.GetValue(childOption), ["ike"] = r.GetValue(ikeOption) }, Message));
         var reload = new Command("reload", "Re-read the config: unchanged tunnels keep their SAs, changed ones are re-established, removed ones closed (also: SIGHUP)") { socket };
         reload.SetAction(r => Run(r.GetValue(socket)!, new JsonObject { ["command"] = "reload" }, Message));
         var follow = new Option<bool>("--follow", "-f") { Description = "keep printing new lines until interrupted" };
         var only = new Argument<string?>("tunnel") { Description = "only this tunnel's lines", Arity = ArgumentArity.ZeroOrOne };
         var log = new Command("log", "Print the daemon's recent log (negotiations explained), optionally one tunnel's, and follow it") { socket, follow, only };
         log.SetAction((r, cancel) => FollowLog(r.GetValue(socket)!, r.GetValue(only), r.GetValue(follow), cancel));
-        foreach (var command in new[] { status, up, down, reload, log })
+        foreach (var command in new[] { status, up, down, rekey, reload, log })
         {
             root.Subcommands.Add(command);
         }

@@ -21,12 +21,12 @@ internal static class StatusText
                 text.AppendLine($"    {sa["proposal"]}");
                 if (sa["established"] is { } established)
                 {
-                    text.AppendLine($"    established {Ago(established.GetValue<long>())}");
+                    text.AppendLine($"    established {Ago(established.GetValue<long>())}{Limits(sa)}");
                 }
 
                 foreach (var child in sa["child-sas"]!.AsArray())
                 {
-                    text.AppendLine($"    {child!["name"]}: reqid {child["reqid"]}, {child["proposal"]}");
+                    text.AppendLine($"    {child!["name"]}: reqid {child["reqid"]}, {child["proposal"]}{Limits(child)}");
                     text.AppendLine($"      in  {child["spi-in"]}{Traffic(child, "in")}");
                     text.AppendLine($"      out {child["spi-out"]}{Traffic(child, "out")}");
                     text.AppendLine($"      local  {child["local-ts"]}");
@@ -38,12 +38,18 @@ internal static class StatusText
         return text.ToString();
     }
 
+    /// <summary>", rekeying in 50m, expires in 66m" as swanctl prints it; nothing for a limit that is not set.</summary>
+    private static string Limits(JsonNode sa)
+        => (sa["rekey-time"] is { } rekey ? $", rekeying in {Span(rekey.GetValue<long>())}" : "") + (sa["life-time"] is { } life ? $", expires in {Span(life.GetValue<long>())}" : "");
+
+    private static string Span(long seconds) => seconds < 120 ? $"{seconds}s" : seconds < 7200 ? $"{seconds / 60}m" : $"{seconds / 3600}h {seconds % 3600 / 60}m";
+
     private static string Traffic(JsonNode child, string direction)
         => child[$"bytes-{direction}"] is { } bytes ? $", {bytes} bytes, {child[$"packets-{direction}"]} packets" : "";
 
     private static string Ago(long unixSeconds)
     {
         var seconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - unixSeconds;
-        return seconds < 120 ? $"{seconds}s ago" : $"{seconds / 60}m ago";
+        return $"{Span(seconds)} ago";
     }
 }

@@ -79,10 +79,15 @@ internal sealed partial class ControlServer(DaemonSettings settings, IkeEngine e
                 case "down" when tunnel is not null:
                     engine.Terminate(tunnel);
                     return Ok(new JsonObject { ["message"] = $"closing {tunnel}" });
+                case "rekey" when tunnel is not null:
+                    var child = request["child"]?.GetValue<string>();
+                    var ike = request["ike"]?.GetValue<bool>() == true;
+                    engine.Rekey(tunnel, child, ike);
+                    return Ok(new JsonObject { ["message"] = $"rekeying {(ike ? "the IKE SA" : child is null ? "the Child SAs" : $"CHILD_SA {child}")} of {tunnel}" });
                 case "reload":
                     return Ok(new JsonObject { ["message"] = reload.Reload() });
                 default:
-                    return Error($"unknown command '{command}'{(command is "up" or "down" ? " without a tunnel" : "")}; known: status, up TUNNEL, down TUNNEL, reload");
+                    return Error($"unknown command '{command}'{(command is "up" or "down" or "rekey" ? " without a tunnel" : "")}; known: status, up TUNNEL, down TUNNEL, rekey TUNNEL [child CHILD | ike], reload");
             }
         }
         catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or ConfigException)

@@ -61,6 +61,8 @@ internal static class StatusJson
         ["nat-remote"] = sa.NatRemote,
         ["encap"] = sa.UdpEncapsulation,
         ["established"] = sa.EstablishedAt?.ToUnixTimeSeconds(),
+        ["rekey-time"] = SecondsUntil(sa.RekeyAt),
+        ["life-time"] = SecondsUntil(sa.ExpiresAt),
         ["child-sas"] = new JsonArray([.. sa.Children.Select(c => (JsonNode)new JsonObject
         {
             ["bytes-in"] = Counter(datapath, c, x => x.InBytes),
@@ -75,6 +77,11 @@ internal static class StatusJson
             ["local-ts"] = c.LocalTrafficSelectors,
             ["remote-ts"] = c.RemoteTrafficSelectors,
             ["established"] = c.EstablishedAt.ToUnixTimeSeconds(),
+            ["rekey-time"] = SecondsUntil(c.RekeyAt),
+            ["life-time"] = SecondsUntil(c.ExpiresAt),
         })]),
     };
+
+    /// <summary>swanctl's rekey-time and life-time: seconds from now (never negative); null when there is no such limit.</summary>
+    private static long? SecondsUntil(DateTimeOffset? at) => at is { } t ? Math.Max(0, (long)(t - DateTimeOffset.UtcNow).TotalSeconds) : null;
 }

@@ -18,4 +18,13 @@ internal sealed record ChildSa(
     DateTimeOffset EstablishedAt)
 {
     public string Name => Config.Name;
+
+    /// <summary>The limits the datapath holds for this pair (its rekey time already randomised).</summary>
+    public ChildLifetime Lifetime { get; init; }
+
+    /// <summary>When its soft time limit makes it rekey; null without one.</summary>
+    public DateTimeOffset? RekeyAt => Lifetime.RekeyTime > TimeSpan.Zero ? EstablishedAt + Lifetime.RekeyTime : null;
+
+    /// <summary>When its hard time limit removes it; null without one.</summary>
+    public DateTimeOffset? ExpiresAt => Lifetime.LifeTime > TimeSpan.Zero ? EstablishedAt + Lifetime.LifeTime : null;
 }

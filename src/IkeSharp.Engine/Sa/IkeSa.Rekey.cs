@@ -58,6 +58,23 @@ internal sealed partial class IkeSa
         }
     }
 
+    /// <summary>The operator asks for a rekey: of this IKE SA, or of its Child SAs (those named <paramref name="child"/>, or all).</summary>
+    public void RekeyNow(string? child, bool ike)
+    {
+        if (ike)
+        {
+            EngineLog.IkeRekeying(Logger, Tunnel.Name, "requested by the operator");
+            OnIkeRekeyTimer();
+            return;
+        }
+
+        foreach (var pair in Children.Where(c => child is null || c.Name == child).ToList())
+        {
+            EngineLog.ChildRekeyRequested(Logger, pair.Name, $"{pair.InboundSpi:x8}");
+            Rekey(pair);
+        }
+    }
+
     private void OnIkeRekeyTimer()
     {
         if (State == IkeSaState.Established && !Tasks.Has<IkeRekeyTask>() && !Tasks.Has<IkeDeleteTask>())

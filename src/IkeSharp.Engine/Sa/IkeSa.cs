@@ -33,6 +33,7 @@ internal sealed partial class IkeSa : IDisposable
     private readonly EngineContext _context;
     private readonly MessageProtection _protection = new();
     private readonly Dictionary<TimerKind, long> _timers = [];
+    private readonly Dictionary<TimerKind, DateTimeOffset> _due = [];
     private volatile Tunnel _owner;
     private volatile IkeSaStatus? _status;
     private string? _closing;
@@ -169,6 +170,7 @@ internal sealed partial class IkeSa : IDisposable
     {
         var generation = _context.NextTimerGeneration();
         _timers[kind] = generation;
+        _due[kind] = _context.Now + delay;
         Emit(new ArmTimer(new TimerKey(LocalSpi, Tunnel.Name, kind), delay, generation));
     }
 
@@ -547,7 +549,13 @@ internal sealed partial class IkeSa : IDisposable
             Local, Remote, Tunnel.LocalIdentity.ToString(), PeerIdentity?.ToString(), Proposal, NatLocal, NatRemote,
             UdpEncapsulation, EstablishedAt,
             [.. Children.Select(c => new ChildSaStatus(c.Name, c.ReqId, $"{c.InboundSpi:x8}", $"{c.OutboundSpi:x8}", c.Proposal,
-                string.Join(" ", c.LocalTrafficSelectors), string.Join(" ", c.RemoteTrafficSelectors), c.EstablishedAt))]);
+                string.Join(" ", c.LocalTrafficSelectors), string.Join(" ", c.RemoteTrafficSelectors), c.EstablishedAt) { RekeyAt = c.RekeyAt, ExpiresAt = c.ExpiresAt })])
+        {
+            RekeyAt = Due(TimerKind.IkeRekey),
+            ExpiresAt = Due(TimerKind.IkeExpire),
+        };
+
+    private DateTimeOffset? Due(TimerKind kind) => _timers.ContainsKey(kind) ? _due[kind] : null;
 
     public void Dispose()
     {

@@ -289,11 +289,12 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
             var (inE, inA, outE, outA) = Initiator
                 ? (keys.EncryptionKeyResponderToInitiator, keys.IntegrityKeyResponderToInitiator, keys.EncryptionKeyInitiatorToResponder, keys.IntegrityKeyInitiatorToResponder)
                 : (keys.EncryptionKeyInitiatorToResponder, keys.IntegrityKeyInitiatorToResponder, keys.EncryptionKeyResponderToInitiator, keys.IntegrityKeyResponderToInitiator);
-            _negotiated = new ChildSa(_child!, 0, _inboundSpi, outboundSpi, suite, ProposalSpec.Describe(ProtocolId.ESP, chosen.Transforms), local, remote, Sa.Context.Now);
-            Sa.Install(new ChildSaInstallation(Sa.Tunnel.Name, _child!.Name, _rekeyed?.ReqId ?? 0, Sa.Local, Sa.Remote, Sa.UdpEncapsulation,
+            var lifetime = _child!.Lifetime.ForOneSa();
+            _negotiated = new ChildSa(_child, 0, _inboundSpi, outboundSpi, suite, ProposalSpec.Describe(ProtocolId.ESP, chosen.Transforms), local, remote, Sa.Context.Now) { Lifetime = lifetime };
+            Sa.Install(new ChildSaInstallation(Sa.Tunnel.Name, _child.Name, _rekeyed?.ReqId ?? 0, Sa.Local, Sa.Remote, Sa.UdpEncapsulation,
                 _inboundSpi, outboundSpi, suite, SecretBuffer.CopyOf(inE.Span), SecretBuffer.CopyOf(inA.Span), SecretBuffer.CopyOf(outE.Span), SecretBuffer.CopyOf(outA.Span), local, remote)
             {
-                Lifetime = _child.Lifetime.ForOneSa(),
+                Lifetime = lifetime,
             });
             AwaitedInstall = _inboundSpi;
             return TaskResult.Pending;

@@ -45,6 +45,13 @@ internal sealed partial class Tunnel
                 case DownRequested:
                     Down("closed by operator");
                     break;
+                case RekeyRequested rekey:
+                    foreach (var sa in Sas.Where(sa => sa.State == IkeSaState.Established).ToList())
+                    {
+                        With(sa, () => sa.RekeyNow(rekey.Child, rekey.Ike));
+                    }
+
+                    break;
                 case Reconfigured reconfigured:
                     Reconfigure(reconfigured.Config);
                     break;
@@ -89,8 +96,9 @@ internal sealed partial class Tunnel
         }
 
         _wanted = true;
-        // Ours on its way up, or any that is up (a rekey the peer started makes it the new SA's initiator).
-        if (Sas.Any(sa => sa.State != IkeSaState.Dead && (sa.IsOriginalInitiator || sa.EstablishedAt is not null)))
+        // Ours on its way up, or any that is up (a rekey the peer started makes it the new SA's initiator);
+        // one being deleted does not count ('down' then 'up' at once makes a new one).
+        if (Sas.Any(sa => sa.State is not (IkeSaState.Dead or IkeSaState.Deleting) && (sa.IsOriginalInitiator || sa.EstablishedAt is not null)))
         {
             return;
         }

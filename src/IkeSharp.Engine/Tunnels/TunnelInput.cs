@@ -32,6 +32,9 @@ internal sealed record ChildSaLifetimeReached(IkeSa Sa, uint Spi, bool Hard) : T
 /// <summary>Bring the tunnel up and keep it up (<c>ikesharp up</c>).</summary>
 internal sealed record UpRequested : TunnelInput;
 
+/// <summary>Rekey now (<c>ikesharp rekey</c>): the IKE SA, one child (<paramref name="Child"/>), or every Child SA.</summary>
+internal sealed record RekeyRequested(string? Child, bool Ike) : TunnelInput;
+
 /// <summary>Traffic hit the tunnel's trap policy.</summary>
 internal sealed record TrafficHitTrap(string Flow) : TunnelInput;
 
