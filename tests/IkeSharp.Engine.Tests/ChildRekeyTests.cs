@@ -162,6 +162,11 @@ public class ChildRekeyTests
         Assert.Single(Assert.Single(lab.Alice.Engine.GetStatus()).Children);
     }
 
+    /// <summary>
+    /// The peer deletes the pair our rekey is for, the two requests crossing: the peer answers the
+    /// rekey TEMPORARY_FAILURE (§2.25: it is closing that pair), and a tunnel kept up creates the
+    /// Child SA again once the retry finds the pair gone.
+    /// </summary>
     [Fact]
     public void Peer_deletes_the_pair_while_our_rekey_of_it_is_in_flight()
     {
@@ -170,9 +175,11 @@ public class ChildRekeyTests
         // CREATE_CHILD_SA { N(REKEY_SA), ... } -->  <-- INFORMATIONAL { D(ESP, SPI of the same pair) }
         lab.Alice.Engine.OnDatapathEvent(new ChildSaExpired(lab.Alice.Installed[0].InboundSpi, Hard: false));
         lab.Bob.Engine.OnDatapathEvent(new ChildSaExpired(lab.Bob.Installed[0].InboundSpi, Hard: true));
-        lab.Run(TimeSpan.FromSeconds(2));
+        lab.Run(TimeSpan.FromSeconds(10));
 
         Assert.Contains("bob: INFORMATIONAL request 0 [ D ]", lab.Trace);
+        Assert.Contains("bob: CREATE_CHILD_SA response 2 [ N(TEMP_FAIL) ]", lab.Trace);
+        Assert.Contains("alice: CREATE_CHILD_SA request 3 [ SA No TSi TSr ]", lab.Trace);
         var alice = Assert.Single(Assert.Single(lab.Alice.Engine.GetStatus()).Children);
         var bob = Assert.Single(Assert.Single(lab.Bob.Engine.GetStatus()).Children);
         Assert.Equal((alice.InboundSpi, alice.OutboundSpi), (bob.OutboundSpi, bob.InboundSpi));

@@ -22,14 +22,23 @@ internal sealed partial class IkeSa
     /// <summary>Completed rekeys of a pair (by the old inbound SPI): a second one is a collision.</summary>
     private readonly Dictionary<uint, ChildRekey> _rekeys = [];
 
-    /// <summary>Pairs (by inbound SPI) the peer asked us to rekey later (TEMPORARY_FAILURE).</summary>
-    private readonly HashSet<uint> _postponedRekeys = [];
+    /// <summary>Pairs (by inbound SPI) that lost a rekey collision: their creator deletes them, nobody rekeys them.</summary>
+    private readonly HashSet<uint> _redundant = [];
+
+    /// <summary>Pairs (by inbound SPI, with their child) the peer asked us to rekey later (TEMPORARY_FAILURE).</summary>
+    private readonly Dictionary<uint, ChildConfig> _postponedRekeys = [];
 
     /// <summary>The peer's rekey of this SA, answered while ours was in flight: the nonces decide once ours is done.</summary>
     private IkeRekey? _peerRekeyWaiting;
 
     /// <summary>The IKE SA that replaced this one in a rekey; its Child SAs are there now.</summary>
     public IkeSa? Successor { get; private set; }
+
+    /// <summary>
+    /// While this SA is the peer's rekey of another that waits for ours to decide (§2.8.2): that SA,
+    /// which still holds the Child SAs the peer already sees here.
+    /// </summary>
+    public IkeSa? WaitingPredecessor { get; private set; }
 
     /// <summary>This SA was replaced (or lost a rekey collision): its end is no tunnel going down.</summary>
     public bool Replaced { get; private set; }
@@ -107,7 +116,7 @@ internal sealed partial class IkeSa
     public void PostponeChildRekey(ChildSa child)
     {
         _rekeying.Remove(child.InboundSpi);
-        _postponedRekeys.Add(child.InboundSpi);
+        _postponedRekeys[child.InboundSpi] = child.Config;
         var delay = RetryDelay();
         EngineLog.RekeyPostponed(Logger, $"CHILD_SA {child.Name} rekey", delay);
         ArmTimer(TimerKind.ChildRekeyRetry, delay);
@@ -115,12 +124,16 @@ internal sealed partial class IkeSa
 
     private void OnChildRekeyRetryTimer()
     {
-        foreach (var spi in _postponedRekeys.ToList())
+        foreach (var (spi, config) in _postponedRekeys.ToList())
         {
             _postponedRekeys.Remove(spi);
             if (Children.FirstOrDefault(c => c.InboundSpi == spi) is { } child)
             {
                 Rekey(child);
+            }
+            else
+            {
+                RecreateIfGone(config); // the peer deleted the pair meanwhile, without a replacement
             }
         }
     }
@@ -165,13 +178,23 @@ internal sealed partial class IkeSa
         }
     }
 
+    /// <summary>We are closing <paramref name="child"/>: it lost a rekey collision, or its DELETE is queued or in flight.</summary>
+    public bool IsBeingClosed(ChildSa child)
+        => _redundant.Contains(child.InboundSpi) || Tasks.Any(t => t is ChildDeleteTask d && d.Child == child);
+
+    /// <summary>Whether a rekey of ours may still go out for <paramref name="child"/>: it is here, not replaced, not being closed.</summary>
+    public bool MayRekey(ChildSa child) => Children.Contains(child) && !_rekeys.ContainsKey(child.InboundSpi) && !IsBeingClosed(child);
+
+    /// <summary>A queued rekey of <paramref name="child"/> was dropped: a later soft limit may start another.</summary>
+    public void ForgetRekey(ChildSa child) => _rekeying.Remove(child.InboundSpi);
+
     /// <summary>
     /// Queues a rekey of <paramref name="child"/>: once per pair (both directions report their soft
     /// limit), and not when the peer's rekey already replaced it (its DELETE is on the way).
     /// </summary>
     private void Rekey(ChildSa child)
     {
-        if (State == IkeSaState.Established && !_rekeys.ContainsKey(child.InboundSpi) && _rekeying.Add(child.InboundSpi))
+        if (State == IkeSaState.Established && MayRekey(child) && _rekeying.Add(child.InboundSpi))
         {
             Tasks.Queue(new ChildCreateTask(this, initiator: true, child.Config, ExchangeType.CREATE_CHILD_SA, rekeying: child));
         }
@@ -181,26 +204,40 @@ internal sealed partial class IkeSa
     /// <paramref name="replacement"/> took over from <paramref name="old"/>, which goes once its DELETE
     /// exchange is done. A second rekey of the same pair (ours and the peer's crossed) is a collision,
     /// §2.8.1: the pair created with the lowest of the four nonces is redundant and deleted by the side
-    /// that created it, so each side ends with the same one pair.
+    /// that created it, so each side ends with the same one pair. Returns whether
+    /// <paramref name="replacement"/> is the pair that stays (no collision, or it won one): only then
+    /// does its creator delete the old pair, or the peer, whose winning pair may still be on its way,
+    /// would be left with none.
     /// </summary>
-    public void ChildRekeyed(ChildSa old, ChildSa replacement, bool ours, byte[] nonceI, byte[] nonceR)
+    public bool ChildRekeyed(ChildSa old, ChildSa replacement, bool ours, byte[] nonceI, byte[] nonceR)
     {
         EngineLog.ChildRekeyed(Logger, old.Name, $"{old.InboundSpi:x8}", $"{old.OutboundSpi:x8}", $"{replacement.InboundSpi:x8}", $"{replacement.OutboundSpi:x8}");
         var rekey = new ChildRekey(replacement, ours, LowerOf(nonceI, nonceR));
         if (!_rekeys.TryGetValue(old.InboundSpi, out var other))
         {
             _rekeys[old.InboundSpi] = rekey;
-            return;
+            return true;
         }
 
         var (loser, winner) = Loses(rekey.LowestNonce, other.LowestNonce) ? (rekey, other) : (other, rekey);
         EngineLog.ChildRekeyCollision(Logger, old.Name, $"{winner.Replacement.InboundSpi:x8}", $"{loser.Replacement.InboundSpi:x8}",
             loser.Ours ? "ours has the lowest nonce: deleting it" : "the peer's has the lowest nonce: the peer deletes it");
-        _rekeys[old.InboundSpi] = winner;
+        if (Children.Contains(old))
+        {
+            _rekeys[old.InboundSpi] = winner;
+        }
+        else
+        {
+            _rekeys.Remove(old.InboundSpi); // the peer already deleted the old pair
+        }
+
+        _redundant.Add(loser.Replacement.InboundSpi);
         if (loser.Ours)
         {
             Tasks.Queue(new ChildDeleteTask(this, loser.Replacement, "rekey collision (§2.8.1)"));
         }
+
+        return winner == rekey;
     }
 
     /// <summary>
@@ -218,12 +255,14 @@ internal sealed partial class IkeSa
         if (!ours && Tasks.ActiveTasks.Any(t => t is IkeRekeyTask))
         {
             _peerRekeyWaiting = rekey;
+            successor.WaitingPredecessor = this;
             return;
         }
 
         if (ours && _peerRekeyWaiting is { } theirs)
         {
             _peerRekeyWaiting = null;
+            theirs.Successor.WaitingPredecessor = null;
             var (loser, winner) = Loses(rekey.LowestNonce, theirs.LowestNonce) ? (rekey, theirs) : (theirs, rekey);
             EngineLog.IkeRekeyCollision(Logger, Tunnel.Name, $"[{winner.Successor.SpiText}]", $"[{loser.Successor.SpiText}]",
                 loser.Ours ? "ours has the lowest nonce: deleting it" : "the peer's has the lowest nonce: the peer deletes it");
@@ -245,6 +284,7 @@ internal sealed partial class IkeSa
         if (_peerRekeyWaiting is { } theirs)
         {
             _peerRekeyWaiting = null;
+            theirs.Successor.WaitingPredecessor = null;
             ReplaceWith(theirs);
         }
     }
@@ -255,7 +295,14 @@ internal sealed partial class IkeSa
     /// </summary>
     private void ReplaceWith(IkeRekey rekey)
     {
+        // The new SA may have been rekeyed itself before this one handed over (the peer's rekey we
+        // answered waited on ours, and the peer went on): the Child SAs go to the newest.
         var successor = rekey.Successor;
+        while (successor.Successor is { } newer)
+        {
+            successor = newer;
+        }
+
         Successor = successor;
         SetState(IkeSaState.Rekeyed, $"replaced by [{successor.SpiText}]");
         Supersede();
@@ -269,6 +316,7 @@ internal sealed partial class IkeSa
 
         Children.Clear();
         successor._rekeying.UnionWith(_rekeying);
+        successor._redundant.UnionWith(_redundant);
         foreach (var (spi, childRekey) in _rekeys)
         {
             successor._rekeys[spi] = childRekey;
@@ -276,11 +324,16 @@ internal sealed partial class IkeSa
 
         if (_postponedRekeys.Count > 0)
         {
-            successor._postponedRekeys.UnionWith(_postponedRekeys);
+            foreach (var (spi, config) in _postponedRekeys)
+            {
+                successor._postponedRekeys[spi] = config;
+            }
+
             successor.ArmTimer(TimerKind.ChildRekeyRetry, RetryDelay());
         }
 
         _rekeying.Clear();
+        _redundant.Clear();
         _rekeys.Clear();
         _postponedRekeys.Clear();
         Tasks.MoveQueuedTo(successor);

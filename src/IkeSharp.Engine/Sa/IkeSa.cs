@@ -422,7 +422,14 @@ internal sealed partial class IkeSa : IDisposable
     public void RemoveChild(ChildSa child, string reason)
     {
         _rekeying.Remove(child.InboundSpi);
-        _rekeys.Remove(child.InboundSpi);
+        _redundant.Remove(child.InboundSpi);
+        if (!Tasks.ActiveTasks.Any(t => t is ChildCreateTask { Replaces: var replaced } && replaced == child))
+        {
+            // While our own rekey of the pair is in flight, the peer's completed one is kept: the peer
+            // may have deleted the pair as the winner of a collision our rekey is still part of (§2.8.1).
+            _rekeys.Remove(child.InboundSpi);
+        }
+
         if (Children.Remove(child))
         {
             _context.ChildSpis.TryRemove(new KeyValuePair<uint, IkeSa>(child.InboundSpi, this));
@@ -446,6 +453,7 @@ internal sealed partial class IkeSa : IDisposable
         if (_peerRekeyWaiting is { } waiting)
         {
             _peerRekeyWaiting = null;
+            waiting.Successor.WaitingPredecessor = null;
             waiting.Successor.Terminate(reason, cause);
             Owner.Touch(waiting.Successor);
         }

@@ -40,10 +40,23 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
     private byte[] _nonceI = [];
     private byte[] _nonceR = [];
 
+    /// <summary>The pair this task rekeys, if it is a rekey.</summary>
+    public ChildSa? Replaces => _rekeyed;
+
     /// <summary>IKE_AUTH for the first child of a tunnel, CREATE_CHILD_SA for the others.</summary>
     public override ExchangeType Exchange { get; } = exchange;
 
-    public override void Abort() => _keyExchange?.Dispose();
+    public override void Abort()
+    {
+        _keyExchange?.Dispose();
+        if (Initiator && _rekeyed is not null && _negotiated is null)
+        {
+            Sa.ForgetRekey(_rekeyed);
+        }
+    }
+
+    /// <summary>A queued rekey of a pair that was replaced (the peer's rekey won) or that we are closing has nothing left to do.</summary>
+    public override bool Obsolete => Initiator && _rekeyed is not null && !Sa.MayRekey(_rekeyed);
 
     /// <summary>A queued creation or rekey goes on with the IKE SA's successor, which now holds the pair.</summary>
     public override IkeTask? MoveTo(IkeSa successor)
@@ -98,9 +111,10 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
             return TaskResult.Done;
         }
 
-        if (_rekeyed is not null && response.FindNotify(NotifyType.TEMPORARY_FAILURE) is not null)
+        if (_rekeyed is not null && (response.FindNotify(NotifyType.TEMPORARY_FAILURE) ?? response.FindNotify(NotifyType.CHILD_SA_NOT_FOUND)) is not null)
         {
-            // §2.25: the peer is rekeying the IKE SA or this pair; the rekey is tried again shortly.
+            // §2.25: the peer is rekeying the IKE SA or closing this pair: tried again shortly, or, if
+            // the pair is gone by then without a replacement, created again (for a tunnel kept up).
             Sa.PostponeChildRekey(_rekeyed);
             return TaskResult.Done;
         }
@@ -174,9 +188,21 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
             _rekeyed = rekey.Protocol == ProtocolId.ESP && rekey.Spi.Length == 4
                 ? Sa.Children.FirstOrDefault(c => c.OutboundSpi == BinaryPrimitives.ReadUInt32BigEndian(rekey.Spi.Span))
                 : null;
+            if (_rekeyed is null && rekey.Spi.Length == 4 && Sa.WaitingPredecessor?.Children.Any(c => c.OutboundSpi == BinaryPrimitives.ReadUInt32BigEndian(rekey.Spi.Span)) == true)
+            {
+                // The pair is still on the IKE SA this one replaces, until the nonces of our crossed IKE rekeys decide (§2.8.2).
+                return Fail(IkeError.Child("the peer rekeys a Child SA that moves here once the IKE rekey collision is decided", NotifyType.TEMPORARY_FAILURE));
+            }
+
             if (_rekeyed is null)
             {
                 return Fail(IkeError.Child($"the peer rekeys a Child SA we do not have ({rekey.Protocol} SPI {Convert.ToHexStringLower(rekey.Spi.Span)})", NotifyType.CHILD_SA_NOT_FOUND));
+            }
+
+            if (Sa.IsBeingClosed(_rekeyed))
+            {
+                // §2.25: a pair we are closing (a collision's redundant one) is not rekeyed; the peer sees it go.
+                return Fail(IkeError.Child($"the peer rekeys CHILD_SA {_rekeyed.Name} {_rekeyed.InboundSpi:x8}_i, which we are deleting", NotifyType.TEMPORARY_FAILURE));
             }
         }
 
@@ -325,8 +351,7 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
             Sa.AddChild(child);
             if (_rekeyed is not null)
             {
-                Sa.ChildRekeyed(_rekeyed, child, Initiator, _nonceI, _nonceR);
-                if (Initiator)
+                if (Sa.ChildRekeyed(_rekeyed, child, Initiator, _nonceI, _nonceR) && Initiator && Sa.Children.Contains(_rekeyed))
                 {
                     Sa.Tasks.Queue(new ChildDeleteTask(Sa, _rekeyed, "rekeyed"));
                 }

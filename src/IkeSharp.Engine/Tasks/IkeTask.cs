@@ -51,6 +51,9 @@ internal abstract class IkeTask(IkeSa sa, bool initiator)
     {
     }
 
+    /// <summary>Initiator: what this queued task was for is gone (a pair to rekey that was replaced or is being closed); it is dropped unsent.</summary>
+    public virtual bool Obsolete => false;
+
     /// <summary>Responder: the response this task helped build is sent.</summary>
     public virtual void Answered()
     {

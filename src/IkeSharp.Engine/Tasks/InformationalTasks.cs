@@ -42,6 +42,9 @@ internal sealed class ChildDeleteTask(IkeSa sa, ChildSa child, string reason, bo
 {
     public override ExchangeType Exchange => ExchangeType.INFORMATIONAL;
 
+    /// <summary>The pair this task deletes.</summary>
+    public ChildSa Child => child;
+
     public override void Build(MessageBuilder message) => message.Add(new DeletePayload(ProtocolId.ESP, [child.InboundSpi]));
 
     public override TaskResult Process(IkeMessage message)
@@ -104,7 +107,8 @@ internal sealed class InformationalResponderTask(IkeSa sa) : IkeTask(sa, initiat
             // DELETE may still come on the old IKE SA for a pair that moved on (§1.4: "or its successor").
             foreach (var spi in delete.Spis)
             {
-                var owner = Sa.Children.Any(c => c.OutboundSpi == spi) ? Sa : Sa.Successor;
+                // Or, on a new SA the peer made while ours was in flight, for a pair still on the old one.
+                var owner = new[] { Sa, Sa.Successor, Sa.WaitingPredecessor }.FirstOrDefault(s => s?.Children.Any(c => c.OutboundSpi == spi) == true);
                 if (owner?.Children.FirstOrDefault(c => c.OutboundSpi == spi) is { } child)
                 {
                     _deletedInbound.Add(child.InboundSpi);

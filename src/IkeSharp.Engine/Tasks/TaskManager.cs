@@ -37,7 +37,10 @@ internal sealed class TaskManager(IkeSa sa)
 
     /// <summary>Whether one of our exchanges in flight or queued has a task of type <typeparamref name="T"/>.</summary>
     public bool Has<T>()
-        where T : IkeTask => (_active ?? []).Concat(_queued.SelectMany(t => t)).Any(t => t is T);
+        where T : IkeTask => Any(t => t is T);
+
+    /// <summary>Whether one of our exchanges in flight or queued has a task that matches <paramref name="predicate"/>.</summary>
+    public bool Any(Func<IkeTask, bool> predicate) => (_active ?? []).Concat(_queued.SelectMany(t => t)).Any(predicate);
 
     /// <summary>A request of the peer is processed but not answered yet: its Child SAs are being installed.</summary>
     public bool IsAnswering => _answering is not null;
@@ -99,10 +102,15 @@ internal sealed class TaskManager(IkeSa sa)
 
     public void InitiateNext()
     {
-        if (_active is not null || sa.State == IkeSaState.Dead || !_queued.TryDequeue(out var next))
+        IkeTask[]? next;
+        do
         {
-            return;
+            if (_active is not null || sa.State == IkeSaState.Dead || !_queued.TryDequeue(out next))
+            {
+                return;
+            }
         }
+        while (next.All(t => t.Obsolete) && Drop(next));
 
         _active = next;
         SendActive();
@@ -278,6 +286,16 @@ internal sealed class TaskManager(IkeSa sa)
         EngineLog.Retransmit(sa.Logger, _retransmits, _outstandingSummary, sa.Remote);
         sa.Emit(_outstanding);
         sa.ArmTimer(TimerKind.Retransmit, policy.Delay(_retransmits));
+    }
+
+    private static bool Drop(IkeTask[] tasks)
+    {
+        foreach (var task in tasks)
+        {
+            task.Abort();
+        }
+
+        return true;
     }
 
     /// <summary>Drops queued and active exchanges (the SA is going away).</summary>
