@@ -215,6 +215,42 @@ public class IkeRekeyTests
     }
 
     /// <summary>
+    /// Both rekey at once and alice loses her first request and her answer to bob's: bob answers her
+    /// retransmitted request while his own rekey waits for her cached answer, so alice holds both new
+    /// SAs first and decides. Whoever wins, bob learns it from a DELETE: of the old SA (alice's new
+    /// one won, bob's rekey in flight is dropped), or of alice's new SA, which waits on bob's side for
+    /// his rekey to decide (bob's won; that DELETE is no tunnel going down).
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void A_collision_the_peer_decides_first_after_losses_ends_on_one_IKE_SA(int attempt)
+    {
+        _ = attempt; // each run draws new nonces, so the winner varies
+        var lab = new Lab().Establish();
+        var (requests, responses) = (0, 0);
+        lab.Lose = (from, d) => from.Name == "alice"
+            && (OwnershipTests.IsExchange(d, ExchangeType.CREATE_CHILD_SA, response: false) && requests++ == 0
+                || OwnershipTests.IsExchange(d, ExchangeType.CREATE_CHILD_SA, response: true) && responses++ == 0);
+
+        // CREATE_CHILD_SA { SA, Ni, KEi } -X->   <-- CREATE_CHILD_SA { SA, Ni, KEi }
+        //                 <-X- CREATE_CHILD_SA { SA, Nr, KEr }
+        Lab.Fire(lab.Alice, TimerKind.IkeRekey);
+        Lab.Fire(lab.Bob, TimerKind.IkeRekey);
+        lab.Run(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, requests);
+        Assert.Equal(2, responses);
+        AssertOneAgreedIkeSa(lab);
+        lab.AssertLogged(l => l.StartsWith("alice: ", StringComparison.Ordinal) && l.Contains("rekey collision: both sides rekeyed it", StringComparison.Ordinal));
+        Assert.All(lab.Alice.States.Concat(lab.Bob.States), s => Assert.NotEqual(TunnelState.Down, s.State));
+        Assert.Equal(1, lab.Alice.Installed.Count - lab.Alice.Removed.Count);
+        Assert.Equal(1, lab.Bob.Installed.Count - lab.Bob.Removed.Count);
+    }
+
+    /// <summary>
     /// Alice rekeys the IKE SA while Bob rekeys the Child SA: each answers the other TEMPORARY_FAILURE
     /// (§2.25.2) and tries again a few seconds later, at random, so both rekeys get done.
     /// </summary>

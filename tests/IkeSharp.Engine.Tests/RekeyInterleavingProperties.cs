@@ -27,7 +27,7 @@ public class RekeyInterleavingProperties
         from gap in Gen.Elements(0, 0, 1, 5, 50, 500, 3000)
         select new RekeyStep(byAlice, ike, gap);
 
-    [Property(MaxTest = 200)]
+    [Property(MaxTest = 1000)]
     public Property Any_interleaving_of_rekeys_with_losses_settles_on_one_agreed_IKE_SA_and_Child_SA()
         => Prop.ForAll(
             Steps.ListOf().Where(s => s.Count is > 0 and <= 6).Zip(Gen.Choose(0, 24).ListOf().Where(l => l.Count <= 3)).ToArbitrary(),

@@ -278,9 +278,23 @@ internal sealed partial class IkeSa
         ReplaceWith(rekey);
     }
 
-    /// <summary>The peer deletes this SA while our rekey of it is in flight (§2.25.2): a rekey of the peer's we answered takes over.</summary>
+    /// <summary>
+    /// The peer deletes this SA. While our rekey of it is in flight (§2.25.2), a rekey of the peer's we
+    /// answered takes over. While this SA is the peer's rekey waiting for ours to decide, the peer has
+    /// decided first (it holds both new SAs): this one lost the collision, and ours is the successor.
+    /// </summary>
     public void OnDeleteWhileRekeying()
     {
+        // Not when the peer rekeyed this SA meanwhile: then this DELETE ends a replaced SA.
+        if (WaitingPredecessor is { } predecessor && !Replaced)
+        {
+            predecessor._peerRekeyWaiting = null;
+            WaitingPredecessor = null;
+            EngineLog.IkeRekeyCollision(Logger, Tunnel.Name, "the SA of our rekey in flight", $"[{SpiText}]", "the peer's has the lowest nonce: the peer deleted it");
+            Supersede();
+            return;
+        }
+
         if (_peerRekeyWaiting is { } theirs)
         {
             _peerRekeyWaiting = null;
