@@ -26,6 +26,7 @@ public static class ConfigLoader
         "local_addrs", "remote_addrs", "remote_port", "local_id", "remote_id", "auth", "local_key", "local_cert", "remote_pubkey", "remote_ca",
         "ike_proposals", "start_action", "keyingtries", "dpd_delay", "dpd_action", "encap", "retransmit_timeout",
         "retransmit_base", "retransmit_tries", "nat_keepalive", "allow_legacy_groups", "rekey_time", "reauth_time", "over_time", "rand_time",
+        "close_action", "make_before_break",
     ];
 
     private static readonly string[] ChildKeys = ["local_ts", "remote_ts", "esp_proposals", "rekey_time", "life_time", "rand_time", "rekey_bytes", "life_bytes", "rekey_packets", "life_packets"];
@@ -202,6 +203,8 @@ public static class ConfigLoader
             IkeProposals = Proposals(file, t.Entry("ike_proposals"), t.Name, ProtocolId.IKE, legacy),
             Children = children,
             StartAction = startAction,
+            CloseAction = t.Entry("close_action") is { } ca ? CloseActionOf(file, ca) : null,
+            MakeBeforeBreak = t.Entry("make_before_break") is not { } mbb || Boolean(file, mbb),
             KeyingTries = t.Entry("keyingtries") is { } kt ? (kt.Value is "%forever" or "0" ? 0 : Integer(file, kt, 1, 1000)) : 3,
             DpdDelay = t.Entry("dpd_delay") is { } dd ? Duration(file, dd) : TimeSpan.FromSeconds(30),
             DpdAction = t.Entry("dpd_action") is { } da ? Enumeration<DpdAction>(file, da) : DpdAction.Clear,
@@ -213,17 +216,11 @@ public static class ConfigLoader
         };
     }
 
-    /// <summary>The tunnel's rekey_time (default 4h), over_time and rand_time, with strongSwan's defaults for what is missing.</summary>
+    /// <summary>The tunnel's rekey_time (default 4h), reauth_time (default off), over_time and rand_time, with strongSwan's defaults for what is missing.</summary>
     private static IkeLifetime LoadIkeLifetime(ConfigSection t, string file)
     {
-        if (t.Entry("reauth_time") is { } reauth && Duration(file, reauth) > TimeSpan.Zero)
-        {
-            throw new ConfigException(file, reauth.Line, $"{t.Name}.reauth_time", "reauthentication is not implemented yet",
-                "remove reauth_time: IkeSharp rekeys the IKE SA (rekey_time), which renews its keys without a gap, and answers a peer that reauthenticates");
-        }
-
         TimeSpan? Optional(string key) => t.Entry(key) is { } e ? Duration(file, e) : null;
-        return IkeLifetime.Defaults(Optional("rekey_time") ?? IkeLifetime.Default.RekeyTime, TimeSpan.Zero, Optional("over_time"), Optional("rand_time"));
+        return IkeLifetime.Defaults(Optional("rekey_time") ?? IkeLifetime.Default.RekeyTime, Optional("reauth_time") ?? TimeSpan.Zero, Optional("over_time"), Optional("rand_time"));
     }
 
     private static ChildConfig LoadChild(ConfigSection c, string file, string tunnel, IPAddress? publicIp, bool allowLegacyGroups)
@@ -529,6 +526,15 @@ public static class ConfigLoader
         "start" => StartAction.Start,
         "trap" or "route" => StartAction.Trap,
         _ => throw new ConfigException(file, entry.Line, entry.Key, $"unknown start action '{entry.Value}'", "use none, start or trap"),
+    };
+
+    /// <summary>strongSwan's names, with its 5.x aliases (clear, restart, hold/route).</summary>
+    private static CloseAction CloseActionOf(string file, ConfigEntry entry) => entry.Value switch
+    {
+        "none" or "clear" => CloseAction.None,
+        "start" or "restart" => CloseAction.Start,
+        "trap" or "hold" or "route" => CloseAction.Trap,
+        _ => throw new ConfigException(file, entry.Line, entry.Key, $"unknown close action '{entry.Value}'", "use none, start or trap"),
     };
 
     private static T Enumeration<T>(string file, ConfigEntry entry)

@@ -70,6 +70,8 @@ public enum TimerKind
     IkeExpire,
     /// <summary>Child SA rekeys the peer answered with TEMPORARY_FAILURE are tried again.</summary>
     ChildRekeyRetry,
+    /// <summary>The IKE SA is due for reauthentication: a new IKE SA with fresh authentication replaces it.</summary>
+    IkeReauth,
 }
 
 /// <summary>Identifies a timer: the IKE SA (by our SPI; 0 for tunnel-level timers), the tunnel and the purpose.</summary>

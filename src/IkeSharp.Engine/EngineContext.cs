@@ -52,6 +52,18 @@ internal sealed class EngineContext(TimeProvider time, ILoggerFactory loggers, I
     /// <summary>Child SAs by inbound and outbound SPI, for datapath events that name only an SPI.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<uint, Sa.IkeSa> ChildSpis { get; } = new();
 
+    /// <summary>
+    /// The reqid of a Child SA of <paramref name="tunnel"/> with these selectors on a live IKE SA, or 0:
+    /// a second pair for the same traffic (a reauthentication's) shares it, as in strongSwan. Reads the
+    /// published snapshots, so it is safe from any tunnel's thread.
+    /// </summary>
+    public uint ReqIdInUse(string tunnel, string child, IEnumerable<Protocol.TrafficSelector> local, IEnumerable<Protocol.TrafficSelector> remote)
+    {
+        var (localText, remoteText) = (string.Join(" ", local), string.Join(" ", remote));
+        return ChildSpis.Values.Select(sa => sa.Status).Where(s => s.Tunnel == tunnel && s.State is not Sa.IkeSaState.Dead)
+            .SelectMany(s => s.Children).FirstOrDefault(c => c.Name == child && c.LocalTrafficSelectors == localText && c.RemoteTrafficSelectors == remoteText)?.ReqId ?? 0;
+    }
+
     /// <summary>A number no earlier <see cref="ArmTimer"/> of this engine used.</summary>
     public long NextTimerGeneration() => Interlocked.Increment(ref _timerGeneration);
 

@@ -100,8 +100,8 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 33, Level = LogLevel.Information, Message = "IKE_SA {Tunnel} reached its hard lifetime ({Seconds:0}s) without a rekey: deleting it")]
     public static partial void IkeHardExpired(ILogger logger, string tunnel, double seconds);
 
-    [LoggerMessage(EventId = 34, Level = LogLevel.Information, Message = "CHILD_SA {Child} went away while the tunnel is to stay up (start_action = start): creating it again")]
-    public static partial void ChildRecreating(ILogger logger, string child);
+    [LoggerMessage(EventId = 34, Level = LogLevel.Information, Message = "CHILD_SA {Child} went away {Why}: creating it again")]
+    public static partial void ChildRecreating(ILogger logger, string child, string why);
 
     [LoggerMessage(EventId = 35, Level = LogLevel.Information, Message = "CHILD_SA {Child} ({Spi}): rekey requested by the operator")]
     public static partial void ChildRekeyRequested(ILogger logger, string child, string spi);
@@ -114,4 +114,16 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 24, Level = LogLevel.Error, Message = "carrying out {Effect} failed: {Error}")]
     public static partial void EffectFailed(ILogger logger, string effect, string error);
+
+    [LoggerMessage(EventId = 36, Level = LogLevel.Warning, Message = "IKE_SA {Tunnel} reauthentication failed ({Reason}); the current IKE SA stays, trying again in {Delay}")]
+    public static partial void ReauthenticationFailed(ILogger logger, string tunnel, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 37, Level = LogLevel.Information, Message = "IKE_SA {Tunnel} reauthenticated: SPIs {OldSpis} -> {NewSpis} with {Children} new CHILD_SA(s); deleting the old IKE SA")]
+    public static partial void IkeReauthenticated(ILogger logger, string tunnel, string oldSpis, string newSpis, int children);
+
+    [LoggerMessage(EventId = 38, Level = LogLevel.Information, Message = "IKE_SA {Tunnel} reauthenticating ({How})")]
+    public static partial void Reauthenticating(ILogger logger, string tunnel, string how);
+
+    [LoggerMessage(EventId = 39, Level = LogLevel.Information, Message = "IKE_SA {Tunnel} ended ({Reason}); the tunnel goes on in IKE_SA [{Other}]")]
+    public static partial void IkeSaSuperseded(ILogger logger, string tunnel, string reason, string other);
 }

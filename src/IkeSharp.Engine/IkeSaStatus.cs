@@ -25,6 +25,9 @@ public sealed record IkeSaStatus(
     /// <summary>When the IKE SA is due for its rekey (or the retry of one); null when none is planned.</summary>
     public DateTimeOffset? RekeyAt { get; init; }
 
+    /// <summary>When the IKE SA is reauthenticated; null without reauth_time.</summary>
+    public DateTimeOffset? ReauthAt { get; init; }
+
     /// <summary>When the IKE SA is deleted unless rekeyed first; null without a hard lifetime.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
 }

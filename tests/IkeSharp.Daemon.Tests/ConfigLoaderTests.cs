@@ -104,7 +104,8 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("life_bytes = 4000000000", "life_bytes = 4 GB", 27, "customer.children.net.life_bytes", "'4 GB' is not a whole number")]
     [InlineData("listen = 192.0.2.1", "listen = 192.0.2.1\n    log_file = ikesharpd.log\n    log_file_limit = 100MB", 5, "log_file_limit", "'100MB' is not a size")]
     [InlineData("listen = 192.0.2.1", "listen = 192.0.2.1\n    log_file_limit = 100M", 4, "log_file_limit", "log_file_limit without a log_file")]
-    [InlineData("rekey_time = 8h", "rekey_time = 8h\n    reauth_time = 6h", 18, "customer.reauth_time", "remove reauth_time")]
+    [InlineData("rekey_time = 8h", "rekey_time = 8h\n    close_action = restart-later", 18, "close_action", "use none, start or trap")]
+    [InlineData("rekey_time = 8h", "rekey_time = 8h\n    make_before_break = sometimes", 18, "make_before_break", "write yes or no")]
     [InlineData("rand_time = 5m", "rand_time = soon", 19, "rand_time", "is not a duration")]
     public void Mistakes_name_file_line_key_and_fix(string good, string bad, int line, string key, string expected)
     {

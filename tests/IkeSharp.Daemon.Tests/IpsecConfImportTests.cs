@@ -220,23 +220,32 @@ public sealed class IpsecConfImportTests : IDisposable
                 margintime=10m
                 rekeyfuzz=50%
                 reauth=yes
+                closeaction=restart
                 auto=add
 
             conn once
                 also=peer
                 right=198.51.100.3
                 rekey=no
+
+            conn rekeying
+                also=peer
+                right=198.51.100.4
+                reauth=no
             """);
         Write("ipsec.secrets", ": PSK 'lab secret'\n");
 
         var result = Import(conf);
         var tunnels = LoadImported(result).Engine.Tunnels;
 
-        // IKE SA: rekeyed 10 min before its 3 h, less up to 5 min (50 % of the margin) at random.
+        // IKE SA: reauthenticated 10 min before its 3 h, less up to 5 min (50 % of the margin) at random.
         var peer = tunnels.Single(t => t.Name == "peer");
-        Assert.Equal(new IkeLifetime(TimeSpan.FromMinutes(170), TimeSpan.Zero, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(5)), peer.IkeLifetime);
+        Assert.Equal(new IkeLifetime(TimeSpan.Zero, TimeSpan.FromMinutes(170), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(5)), peer.IkeLifetime); // reauth=yes: reauthenticated, not rekeyed
         Assert.Equal(new ChildLifetime(TimeSpan.FromMinutes(50), TimeSpan.FromHours(1), RandTime: TimeSpan.FromMinutes(5)), peer.Children[0].Lifetime);
-        Assert.Contains(result.Report, r => r.StartsWith("ipsec.conf:11: peer: reauth=yes not carried over: reauthentication is not implemented yet; IkeSharp rekeys the IKE SA instead", StringComparison.Ordinal));
+        Assert.Contains(result.Report, r => r.StartsWith("ipsec.conf:", StringComparison.Ordinal) && r.Contains("peer: ikelifetime=3h: reauthenticates every 10200s, make-before-break", StringComparison.Ordinal));
+        Assert.True(peer.MakeBeforeBreak);
+        Assert.Equal(CloseAction.Start, peer.CloseAction);
+        Assert.Equal(new IkeLifetime(TimeSpan.FromMinutes(170), TimeSpan.Zero, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(5)), tunnels.Single(t => t.Name == "rekeying").IkeLifetime);
 
         // rekey=no: the Child SA is not rekeyed and goes at its hard limit.
         var once = tunnels.Single(t => t.Name == "once");

@@ -1,5 +1,4 @@
 using IkeSharp.Engine.Configuration;
-using IkeSharp.Engine.Sa;
 using IkeSharp.Protocol;
 
 namespace IkeSharp.Engine.Tests;
@@ -31,7 +30,7 @@ public class IkeRekeyTests
             //                <--  HDR, SK { }
             "bob: INFORMATIONAL response 3 [ ]",
         ], lab.Trace.Skip(4));
-        var (alice, bob) = AssertOneAgreedIkeSa(lab);
+        var (alice, bob) = LabAssertions.OneAgreedIkeSa(lab);
         Assert.True(alice.Initiator); // the rekey's initiator is the new SA's original initiator
         Assert.NotEqual(old.InitiatorSpi, alice.InitiatorSpi);
         Assert.NotEqual(old.ResponderSpi, alice.ResponderSpi);
@@ -73,7 +72,7 @@ public class IkeRekeyTests
             "alice: INFORMATIONAL request 1 [ D ]",
             "bob: INFORMATIONAL response 1 [ D ]",
         ], lab.Trace.Skip(8));
-        AssertOneAgreedIkeSa(lab);
+        LabAssertions.OneAgreedIkeSa(lab);
     }
 
     [Fact]
@@ -91,7 +90,7 @@ public class IkeRekeyTests
             "bob: INFORMATIONAL request 1 [ D ]",
             "alice: INFORMATIONAL response 1 [ ]",
         ], lab.Trace.Skip(4));
-        var (alice, bob) = AssertOneAgreedIkeSa(lab);
+        var (alice, bob) = LabAssertions.OneAgreedIkeSa(lab);
         Assert.True(bob.Initiator);
         Assert.False(alice.Initiator);
 
@@ -111,7 +110,7 @@ public class IkeRekeyTests
         lab.Run(TimeSpan.FromMinutes(35));
 
         Assert.Equal(3, lab.Trace.Count(t => t.StartsWith("alice: CREATE_CHILD_SA request", StringComparison.Ordinal) && t.EndsWith("[ SA No KE ]", StringComparison.Ordinal)));
-        AssertOneAgreedIkeSa(lab);
+        LabAssertions.OneAgreedIkeSa(lab);
         Assert.DoesNotContain(lab.Alice.States, s => s.State == TunnelState.Down);
         lab.AssertNotLogged(l => l.Contains("lifetime reached", StringComparison.Ordinal));
     }
@@ -152,7 +151,7 @@ public class IkeRekeyTests
             "alice: INFORMATIONAL request 3 [ D ]",
             "bob: INFORMATIONAL response 3 [ ]",
         ], lab.Trace.Skip(4));
-        AssertOneAgreedIkeSa(lab);
+        LabAssertions.OneAgreedIkeSa(lab);
     }
 
     /// <summary>
@@ -177,7 +176,7 @@ public class IkeRekeyTests
 
         Assert.Contains("alice: CREATE_CHILD_SA request 2 [ SA No KE ]", lab.Trace);
         Assert.Contains("bob: CREATE_CHILD_SA request 0 [ SA No KE ]", lab.Trace);
-        AssertOneAgreedIkeSa(lab);
+        LabAssertions.OneAgreedIkeSa(lab);
         lab.AssertLogged(l => l.Contains("rekey collision: both sides rekeyed it", StringComparison.Ordinal) && l.Contains(": deleting it", StringComparison.Ordinal));
         lab.AssertLogged(l => l.Contains("rekey collision: both sides rekeyed it", StringComparison.Ordinal) && l.Contains("the peer deletes it", StringComparison.Ordinal));
 
@@ -210,7 +209,7 @@ public class IkeRekeyTests
             "bob: INFORMATIONAL request 1 [ D ]",
             "alice: INFORMATIONAL response 1 [ ]",
         ], lab.Trace.Skip(4).Take(5));
-        var (_, bob) = AssertOneAgreedIkeSa(lab);
+        var (_, bob) = LabAssertions.OneAgreedIkeSa(lab);
         Assert.True(bob.Initiator);
     }
 
@@ -239,11 +238,10 @@ public class IkeRekeyTests
         //                 <-X- CREATE_CHILD_SA { SA, Nr, KEr }
         Lab.Fire(lab.Alice, TimerKind.IkeRekey);
         Lab.Fire(lab.Bob, TimerKind.IkeRekey);
-        lab.Run(TimeSpan.FromSeconds(60));
+        lab.Run(TimeSpan.FromMinutes(5)); // a redundant SA the peer dropped unseen is deleted after its grace, into the void
 
         Assert.Equal(2, requests);
-        Assert.Equal(2, responses);
-        AssertOneAgreedIkeSa(lab);
+        LabAssertions.OneAgreedIkeSa(lab);
         lab.AssertLogged(l => l.StartsWith("alice: ", StringComparison.Ordinal) && l.Contains("rekey collision: both sides rekeyed it", StringComparison.Ordinal));
         Assert.All(lab.Alice.States.Concat(lab.Bob.States), s => Assert.NotEqual(TunnelState.Down, s.State));
         Assert.Equal(1, lab.Alice.Installed.Count - lab.Alice.Removed.Count);
@@ -274,7 +272,7 @@ public class IkeRekeyTests
         lab.AssertLogged(l => l.Contains("CHILD_SA net rekey: the peer answered TEMPORARY_FAILURE", StringComparison.Ordinal));
         lab.AssertLogged(l => l.Contains("IKE_SA net rekeyed", StringComparison.Ordinal));
         lab.AssertLogged(l => l.Contains("CHILD_SA net rekeyed", StringComparison.Ordinal));
-        AssertOneAgreedIkeSa(lab);
+        LabAssertions.OneAgreedIkeSa(lab);
         var child = Assert.Single(Assert.Single(lab.Alice.Engine.GetStatus()).Children);
         Assert.NotEqual($"{lab.Alice.Installed[0].InboundSpi:x8}", child.InboundSpi);
     }
@@ -299,7 +297,7 @@ public class IkeRekeyTests
             "alice: INFORMATIONAL request 1 [ D ]",
             "bob: INFORMATIONAL response 1 [ D ]",
         ], lab.Trace.Skip(4));
-        AssertOneAgreedIkeSa(lab);
+        LabAssertions.OneAgreedIkeSa(lab);
     }
 
     /// <summary>The peer closes the IKE SA while our rekey of it is in flight: its DELETE wins (§2.25.2), nothing is left behind.</summary>
@@ -343,7 +341,7 @@ public class IkeRekeyTests
             "alice: INFORMATIONAL request 3 [ D ]",
             "bob: INFORMATIONAL response 3 [ ]",
         ], lab.Trace.Skip(6));
-        var (alice, _) = AssertOneAgreedIkeSa(lab);
+        var (alice, _) = LabAssertions.OneAgreedIkeSa(lab);
         Assert.Contains("MODP_2048", alice.Proposal, StringComparison.Ordinal);
     }
 
@@ -370,7 +368,7 @@ public class IkeRekeyTests
             "alice: INFORMATIONAL request 1 [ D ]",
             "bob: INFORMATIONAL response 1 [ D ]",
         ], lab.Trace.Skip(4));
-        AssertOneAgreedIkeSa(lab);
+        LabAssertions.OneAgreedIkeSa(lab);
         Assert.Contains("has no child 'web'; its children: net", Assert.Throws<ArgumentException>(() => lab.Alice.Engine.Rekey("net", child: "web", ike: false)).Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => lab.Alice.Engine.Rekey("nope", child: null, ike: false));
     }
@@ -390,19 +388,5 @@ public class IkeRekeyTests
         var child = Assert.Single(sa.Children);
         Assert.Equal(child.EstablishedAt + TimeSpan.FromHours(1), child.RekeyAt);
         Assert.Equal(child.EstablishedAt + TimeSpan.FromMinutes(66), child.ExpiresAt);
-    }
-
-    /// <summary>One established IKE SA on each side with the same SPIs, carrying the one Child SA both sides agree on.</summary>
-    private static (IkeSaStatus Alice, IkeSaStatus Bob) AssertOneAgreedIkeSa(Lab lab)
-    {
-        var alice = Assert.Single(lab.Alice.Engine.GetStatus());
-        var bob = Assert.Single(lab.Bob.Engine.GetStatus());
-        Assert.Equal(IkeSaState.Established, alice.State);
-        Assert.Equal(IkeSaState.Established, bob.State);
-        Assert.Equal((alice.InitiatorSpi, alice.ResponderSpi), (bob.InitiatorSpi, bob.ResponderSpi));
-        Assert.NotEqual(alice.Initiator, bob.Initiator);
-        var (a, b) = (Assert.Single(alice.Children), Assert.Single(bob.Children));
-        Assert.Equal((a.InboundSpi, a.OutboundSpi), (b.OutboundSpi, b.InboundSpi));
-        return (alice, bob);
     }
 }

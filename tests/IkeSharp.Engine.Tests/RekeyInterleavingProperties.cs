@@ -70,28 +70,9 @@ public class RekeyInterleavingProperties
             Assert.True(node.States.All(s => s.State != TunnelState.Down), $"{node.Name}'s tunnel went down\n{context}");
             Assert.True(node.Removed.Select(r => r.InboundSpi).Distinct().Count() == node.Removed.Count, $"{node.Name} removed a pair twice\n{context}");
             Assert.True(node.Installed.Count - node.Removed.Count == 1, $"{node.Name} holds {node.Installed.Count - node.Removed.Count} pairs\n{context}");
-            AssertNeverWithoutAPair(node, context);
+            LabAssertions.NeverWithoutAPair(node, context);
         }
 
         lab.AssertNotLogged(l => l.Contains("internal error", StringComparison.Ordinal));
-    }
-
-    /// <summary>Replays the node's datapath calls in order: from the first install on, some pair is always installed.</summary>
-    private static void AssertNeverWithoutAPair(Node node, string context)
-    {
-        var live = new HashSet<uint>();
-        foreach (var effect in node.Effects)
-        {
-            switch (effect)
-            {
-                case InstallChildSa install when node.Installed.Contains(install.Installation):
-                    live.Add(install.Installation.InboundSpi);
-                    break;
-                case RemoveChildSa remove:
-                    live.Remove(remove.InboundSpi);
-                    Assert.True(live.Count > 0, $"{node.Name} had no pair installed after removing {remove.InboundSpi:x8}\n{context}");
-                    break;
-            }
-        }
     }
 }

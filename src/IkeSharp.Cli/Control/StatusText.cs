@@ -40,7 +40,8 @@ internal static class StatusText
 
     /// <summary>", rekeying in 50m, expires in 66m" as swanctl prints it; nothing for a limit that is not set.</summary>
     private static string Limits(JsonNode sa)
-        => (sa["rekey-time"] is { } rekey ? $", rekeying in {Span(rekey.GetValue<long>())}" : "") + (sa["life-time"] is { } life ? $", expires in {Span(life.GetValue<long>())}" : "");
+        => (sa["rekey-time"] is { } rekey ? $", rekeying in {Span(rekey.GetValue<long>())}" : "")
+            + (sa["reauth-time"] is { } reauth ? $", reauthenticating in {Span(reauth.GetValue<long>())}" : "") + (sa["life-time"] is { } life ? $", expires in {Span(life.GetValue<long>())}" : "");
 
     private static string Span(long seconds) => seconds < 120 ? $"{seconds}s" : seconds < 7200 ? $"{seconds / 60}m" : $"{seconds / 3600}h {seconds % 3600 / 60}m";
 

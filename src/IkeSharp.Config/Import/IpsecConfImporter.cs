@@ -442,6 +442,11 @@ public static class IpsecConfImporter
                 Report("fragmentation", "IKE fragmentation is not implemented yet: IKE messages are sent whole");
             }
 
+            if (Get("closeaction") is { } closeAction)
+            {
+                Line("close_action", closeAction switch { "clear" => "none", "hold" => "trap", "restart" => "start", _ => closeAction });
+            }
+
             var dpdAction = Get("dpdaction");
             var dpdDelay = Get("dpddelay");
             if (dpdAction is "clear" or "hold" or "restart")
@@ -575,30 +580,44 @@ public static class IpsecConfImporter
         private static readonly string[] MarginKeys = ["rekeymargin", "margintime"];
 
         /// <summary>
-        /// ikelifetime is the IKE SA's hard limit; starter rekeys (or, with reauth=yes, its default,
-        /// reauthenticates) margintime before it, less up to rekeyfuzz of the margin at random.
-        /// IkeSharp rekeys then: rekey_time = ikelifetime − margin, over_time = margin, rand_time = margin × fuzz.
+        /// ikelifetime is the IKE SA's hard limit; starter reauthenticates (reauth=yes, its default) or
+        /// rekeys (reauth=no) margintime before it, less up to rekeyfuzz of the margin at random. So:
+        /// reauth_time (with rekey_time = 0) or rekey_time = ikelifetime − margin, over_time = margin,
+        /// rand_time = margin × fuzz. Without ikelifetime or reauth, IkeSharp's default applies (rekey every 4h).
         /// </summary>
         private void IkeLifetimes()
         {
-            if (Get("reauth") is "yes")
-            {
-                Report("reauth", "reauthentication is not implemented yet; IkeSharp rekeys the IKE SA instead, renewing its keys without a gap");
-            }
-
+            var reauth = Get("reauth") is not "no";
             var lifeKey = IkeLifetimeKeys.FirstOrDefault(settings.ContainsKey);
-            if (lifeKey is null || Amount(lifeKey, "time") is not { } life || Margin() is not { } margin)
+            if (lifeKey is null && Get("reauth") is null)
             {
                 return;
             }
 
+            var life = lifeKey is null ? 10800 : Amount(lifeKey, "time");
+            if (life is null || Margin() is not { } margin)
+            {
+                return;
+            }
+
+            var key = lifeKey ?? "reauth";
             if (Get("rekey") is "no" || margin >= life)
             {
-                Report(lifeKey, Get("rekey") is "no" ? "with rekey=no the IKE SA would simply expire; IkeSharp rekeys it (rekey_time, 4h unless set)" : "the margin is not below the lifetime");
+                Report(key, Get("rekey") is "no" ? "with rekey=no the IKE SA would simply expire; IkeSharp rekeys it (rekey_time, 4h unless set)" : "the margin is not below the lifetime");
                 return;
             }
 
-            Line("rekey_time", $"{life - margin}s");
+            if (reauth)
+            {
+                Line("rekey_time", "0");
+                Line("reauth_time", $"{life - margin}s");
+                Note(key, $"reauthenticates every {life - margin}s, make-before-break (starter broke before making: set make_before_break = no for that; reauth=no rekeys instead)");
+            }
+            else
+            {
+                Line("rekey_time", $"{life - margin}s");
+            }
+
             Line("over_time", $"{margin}s");
             Line("rand_time", $"{margin * Fuzz() / 100}s");
         }

@@ -19,6 +19,7 @@ public static class SwanctlImporter
         ["dpd_delay"] = "dpd_delay",
         ["keyingtries"] = "keyingtries",
         ["rekey_time"] = "rekey_time",
+        ["reauth_time"] = "reauth_time",
         ["over_time"] = "over_time",
         ["rand_time"] = "rand_time",
     };
@@ -106,9 +107,7 @@ public static class SwanctlImporter
             }
             else
             {
-                Skip(entry, entry.Key is "reauth_time"
-                    ? "reauthentication is not implemented yet; IkeSharp rekeys the IKE SA instead (rekey_time, 4h unless set), renewing its keys without a gap"
-                    : "no IkeSharp equivalent");
+                Skip(entry, "no IkeSharp equivalent");
             }
         }
 
@@ -168,6 +167,7 @@ public static class SwanctlImporter
         var children = connection.Section("children")?.Sections ?? [];
         string? startAction = null;
         string? dpdAction = null;
+        string? closeAction = null;
         config.AppendLine("        children {");
         foreach (var child in children)
         {
@@ -185,6 +185,10 @@ public static class SwanctlImporter
                 else if (entry.Key == "dpd_action")
                 {
                     dpdAction ??= entry.Value;
+                }
+                else if (entry.Key == "close_action")
+                {
+                    closeAction ??= entry.Value;
                 }
                 else
                 {
@@ -204,6 +208,11 @@ public static class SwanctlImporter
         if (dpdAction is not null)
         {
             config.AppendLine($"        dpd_action = {dpdAction}");
+        }
+
+        if (closeAction is not null)
+        {
+            config.AppendLine($"        close_action = {closeAction}");
         }
 
         config.AppendLine("    }");

@@ -62,6 +62,7 @@ internal static class StatusJson
         ["encap"] = sa.UdpEncapsulation,
         ["established"] = sa.EstablishedAt?.ToUnixTimeSeconds(),
         ["rekey-time"] = SecondsUntil(sa.RekeyAt),
+        ["reauth-time"] = SecondsUntil(sa.ReauthAt),
         ["life-time"] = SecondsUntil(sa.ExpiresAt),
         ["child-sas"] = new JsonArray([.. sa.Children.Select(c => (JsonNode)new JsonObject
         {

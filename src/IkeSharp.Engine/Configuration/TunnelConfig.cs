@@ -23,6 +23,17 @@ public enum DpdAction
     Trap,
 }
 
+/// <summary>
+/// What to do when the peer closes a Child SA, or the IKE SA with it, outside a rekey (strongSwan
+/// <c>close_action</c>): nothing, create it again, or trap its traffic so the next packet does.
+/// </summary>
+public enum CloseAction
+{
+    None,
+    Start,
+    Trap,
+}
+
 /// <summary>How this side or the peer authenticates.</summary>
 public enum AuthKind
 {
@@ -147,6 +158,24 @@ public sealed record TunnelConfig
     public required ImmutableArray<ChildConfig> Children { get; init; }
 
     public StartAction StartAction { get; init; } = StartAction.None;
+
+    /// <summary>What the peer closing a Child SA or the IKE SA leads to; null follows <see cref="StartAction"/> (start: start, trap: trap).</summary>
+    public CloseAction? CloseAction { get; init; }
+
+    /// <summary>The close action in force: the configured one, or the one following the start action.</summary>
+    public CloseAction EffectiveCloseAction => CloseAction ?? StartAction switch
+    {
+        StartAction.Start => Configuration.CloseAction.Start,
+        StartAction.Trap => Configuration.CloseAction.Trap,
+        _ => Configuration.CloseAction.None,
+    };
+
+    /// <summary>
+    /// Reauthentication (<see cref="IkeLifetime.ReauthTime"/>) makes the new IKE SA and its Child SAs
+    /// before deleting the old one (strongSwan 6's default), so no packet waits; false deletes first
+    /// (strongSwan 5's default), for peers that refuse a second IKE SA with the same identities.
+    /// </summary>
+    public bool MakeBeforeBreak { get; init; } = true;
 
     /// <summary>How many times to try establishing before giving up; 0 means forever (<c>%forever</c>).</summary>
     public int KeyingTries { get; init; } = 1;

@@ -23,6 +23,8 @@ public static class TunnelConfigEquivalence
             && a.Children.Length == b.Children.Length
             && a.Children.Zip(b.Children).All(c => Same(c.First, c.Second))
             && a.StartAction == b.StartAction
+            && a.CloseAction == b.CloseAction
+            && a.MakeBeforeBreak == b.MakeBeforeBreak
             && a.KeyingTries == b.KeyingTries
             && a.DpdDelay == b.DpdDelay
             && a.DpdAction == b.DpdAction

@@ -50,6 +50,7 @@ internal sealed partial class IkeSa
         NatRemote = old.NatRemote;
         PeerIdentity = old.PeerIdentity;
         PeerSignatureHashes = old.PeerSignatureHashes;
+        ReauthDue = old.ReauthDue;
     }
 
     /// <summary>Arms the IKE SA's rekey and hard lifetime once it is established (strongSwan: rekey_time less up to rand_time).</summary>
@@ -61,9 +62,16 @@ internal sealed partial class IkeSa
             ArmTimer(TimerKind.IkeRekey, ChildLifetime.Randomized(life.RekeyTime, life.RandTime));
         }
 
+        // Hard limit: over_time after the later of the two, or after the reauthentication it carries over.
+        var hard = life.HardTime;
+        if (ArmReauthTimer() is { } reauth && reauth + life.OverTime - _context.Now < hard)
+        {
+            hard = TimeSpan.FromTicks(Math.Max(0, (reauth + life.OverTime - _context.Now).Ticks));
+        }
+
         if (life.HardTime > TimeSpan.Zero)
         {
-            ArmTimer(TimerKind.IkeExpire, life.HardTime);
+            ArmTimer(TimerKind.IkeExpire, hard);
         }
     }
 
@@ -165,15 +173,30 @@ internal sealed partial class IkeSa
 
     /// <summary>
     /// A Child SA went without a replacement (the peer deleted it outside a rekey, or it reached its
-    /// hard lifetime): a tunnel kept up (start_action = start; strongSwan's close_action = start)
-    /// creates it again on this IKE SA. A pair that a rekey replaced leaves its successor, so nothing is done.
+    /// hard lifetime): with close_action = start (which start_action = start implies) it is created
+    /// again on this IKE SA; with trap, its trap policies catch the next packet, which does the same.
+    /// A pair that a rekey replaced leaves its successor, so nothing is done.
     /// </summary>
     public void RecreateIfGone(ChildConfig config)
     {
-        if (Tunnel.StartAction == StartAction.Start && State == IkeSaState.Established && DeleteAfterResponse is null
-            && !Children.Any(c => c.Name == config.Name) && !Tasks.Has<ChildCreateTask>() && Tunnel.Children.Any(c => c.Name == config.Name))
+        switch (Tunnel.EffectiveCloseAction)
         {
-            EngineLog.ChildRecreating(Logger, config.Name);
+            case CloseAction.Start:
+                CreateIfMissing(config, "while the tunnel is to stay up (close_action = start)");
+                break;
+            case CloseAction.Trap when Tunnel.StartAction != StartAction.Trap && !Children.Any(c => c.Name == config.Name):
+                Emit(InstallTrapPolicies.For(Owner.Config)); // a trap tunnel keeps its traps all along
+                break;
+        }
+    }
+
+    /// <summary>Creates <paramref name="config"/>'s Child SA on this IKE SA unless it is here or on its way.</summary>
+    public void CreateIfMissing(ChildConfig config, string why)
+    {
+        if (State == IkeSaState.Established && !Replaced && DeleteAfterResponse is null && !Children.Any(c => c.Name == config.Name)
+            && !Tasks.Any(t => t is ChildCreateTask { Child: var pending } && pending?.Name == config.Name) && Tunnel.Children.Any(c => c.Name == config.Name))
+        {
+            EngineLog.ChildRecreating(Logger, config.Name, why);
             Tasks.Queue(new ChildCreateTask(this, initiator: true, config, ExchangeType.CREATE_CHILD_SA));
         }
     }
@@ -359,7 +382,7 @@ internal sealed partial class IkeSa
     }
 
     /// <summary>This SA goes without taking the tunnel down: no more timers but the DELETE's, and a deadline for the peer's DELETE.</summary>
-    private void Supersede()
+    private void Supersede(string why = "redundant after a rekey collision")
     {
         if (Replaced)
         {
@@ -367,7 +390,7 @@ internal sealed partial class IkeSa
         }
 
         Replaced = true;
-        foreach (var kind in new[] { TimerKind.Dpd, TimerKind.NatKeepalive, TimerKind.IkeRekey, TimerKind.IkeExpire, TimerKind.ChildRekeyRetry })
+        foreach (var kind in new[] { TimerKind.Dpd, TimerKind.NatKeepalive, TimerKind.IkeRekey, TimerKind.IkeExpire, TimerKind.ChildRekeyRetry, TimerKind.IkeReauth })
         {
             CancelTimer(kind);
         }
@@ -375,7 +398,7 @@ internal sealed partial class IkeSa
         ArmTimer(TimerKind.IkeExpire, ReplacedSaGrace);
         if (State == IkeSaState.Established)
         {
-            SetState(IkeSaState.Rekeyed, "redundant after a rekey collision");
+            SetState(IkeSaState.Rekeyed, why);
         }
     }
 

@@ -215,6 +215,9 @@ internal sealed partial class IkeSa : IDisposable
             case TimerKind.ChildRekeyRetry:
                 OnChildRekeyRetryTimer();
                 break;
+            case TimerKind.IkeReauth:
+                OnIkeReauthTimer();
+                break;
         }
     }
 
@@ -447,7 +450,14 @@ internal sealed partial class IkeSa : IDisposable
             return;
         }
 
-        // A replaced SA's end is no tunnel going down: its Child SAs live on in its successor.
+        // A replaced SA's end is no tunnel going down: its Child SAs live on in its successor, or in
+        // an IKE SA the peer made to replace it (it reauthenticated, make-before-break).
+        if (!Replaced && Owner.CarriedBesides(this) is { } other)
+        {
+            EngineLog.IkeSaSuperseded(Logger, Tunnel.Name, reason, other.SpiText);
+            Replaced = true;
+        }
+
         Cause = Replaced ? TerminationCause.Rekeyed : cause;
         EndReason = reason;
         if (_peerRekeyWaiting is { } waiting)
@@ -560,6 +570,7 @@ internal sealed partial class IkeSa : IDisposable
                 string.Join(" ", c.LocalTrafficSelectors), string.Join(" ", c.RemoteTrafficSelectors), c.EstablishedAt) { RekeyAt = c.RekeyAt, ExpiresAt = c.ExpiresAt })])
         {
             RekeyAt = Due(TimerKind.IkeRekey),
+            ReauthAt = Due(TimerKind.IkeReauth),
             ExpiresAt = Due(TimerKind.IkeExpire),
         };
 

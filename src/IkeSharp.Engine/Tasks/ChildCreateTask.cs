@@ -43,6 +43,9 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
     /// <summary>The pair this task rekeys, if it is a rekey.</summary>
     public ChildSa? Replaces => _rekeyed;
 
+    /// <summary>The child it creates (for a responder, once the request named it).</summary>
+    public ChildConfig? Child => _child;
+
     /// <summary>IKE_AUTH for the first child of a tunnel, CREATE_CHILD_SA for the others.</summary>
     public override ExchangeType Exchange { get; } = exchange;
 
@@ -317,7 +320,9 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
                 : (keys.EncryptionKeyInitiatorToResponder, keys.IntegrityKeyInitiatorToResponder, keys.EncryptionKeyResponderToInitiator, keys.IntegrityKeyResponderToInitiator);
             var lifetime = _child!.Lifetime.ForOneSa();
             _negotiated = new ChildSa(_child, 0, _inboundSpi, outboundSpi, suite, ProposalSpec.Describe(ProtocolId.ESP, chosen.Transforms), local, remote, Sa.Context.Now) { Lifetime = lifetime };
-            Sa.Install(new ChildSaInstallation(Sa.Tunnel.Name, _child.Name, _rekeyed?.ReqId ?? 0, Sa.Local, Sa.Remote, Sa.UdpEncapsulation,
+            // A rekey keeps the reqid, and so does the new pair of a reauthentication (the kernel's policies stay put).
+            var reqId = _rekeyed?.ReqId ?? Sa.Context.ReqIdInUse(Sa.Tunnel.Name, _child.Name, local, remote);
+            Sa.Install(new ChildSaInstallation(Sa.Tunnel.Name, _child.Name, reqId, Sa.Local, Sa.Remote, Sa.UdpEncapsulation,
                 _inboundSpi, outboundSpi, suite, SecretBuffer.CopyOf(inE.Span), SecretBuffer.CopyOf(inA.Span), SecretBuffer.CopyOf(outE.Span), SecretBuffer.CopyOf(outA.Span), local, remote)
             {
                 Lifetime = lifetime,

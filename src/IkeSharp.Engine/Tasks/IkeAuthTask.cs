@@ -37,7 +37,12 @@ internal sealed class IkeAuthTask(IkeSa sa, bool initiator) : IkeTask(sa, initia
 
         if (Initiator)
         {
-            message.Add(NotifyPayload.Create(NotifyType.INITIAL_CONTACT));
+            // §2.4: only as the one IKE SA between us (not while reauthenticating, make-before-break).
+            if (!Sa.Owner.HasOtherSa(Sa))
+            {
+                message.Add(NotifyPayload.Create(NotifyType.INITIAL_CONTACT));
+            }
+
             if (!Sa.Tunnel.RemoteAuth.TrustAnchors.IsEmpty)
             {
                 message.Add(new CertificateRequestPayload(CertificateEncoding.X509_CERTIFICATE_SIGNATURE, CertificateValidation.AuthorityHashes(Sa.Tunnel.RemoteAuth.TrustAnchors)));

@@ -41,6 +41,18 @@ internal sealed partial class Tunnel
                         Up();
                     }
 
+                    // The IKE SA lives but a Child SA went away (close_action = trap): the trap brings it back.
+                    foreach (var sa in Sas.Where(sa => sa.State == IkeSaState.Established && !sa.Replaced).ToList())
+                    {
+                        With(sa, () =>
+                        {
+                            foreach (var child in sa.Tunnel.Children)
+                            {
+                                sa.CreateIfMissing(child, "and its traffic hit the trap");
+                            }
+                        });
+                    }
+
                     break;
                 case DownRequested:
                     Down("closed by operator");
@@ -175,9 +187,38 @@ internal sealed partial class Tunnel
     /// </summary>
     private void OnSaEnded(IkeSa sa, bool wasUp)
     {
+        // Our reauthentication that never got up: the SA it was to replace carries on, if still there.
+        if (sa.Reauthenticates is { } old)
+        {
+            sa.Reauthenticates = null;
+            if (old.State != IkeSaState.Dead)
+            {
+                With(old, () => old.ReauthenticationFailed(sa.EndReason ?? "it ended"));
+            }
+            else if (_wanted && !_removed && CanInitiate)
+            {
+                ScheduleReconnect(_context.Options.ReconnectDelay, $"the reauthentication failed ({sa.EndReason}) after the IKE SA it was to replace went");
+            }
+
+            return;
+        }
+
         if (sa.Cause == TerminationCause.Rekeyed)
         {
             return; // its successor carries the tunnel
+        }
+
+        if (_reauthenticatingByBreak.Remove(sa))
+        {
+            if (!_removed && CanInitiate)
+            {
+                var wanted = _wanted;
+                _attempts = 0;
+                Up();
+                _wanted = wanted;
+            }
+
+            return;
         }
 
         if (_restartAfterClose && Sas.Count == 0)

@@ -291,6 +291,11 @@ internal sealed partial class Tunnel : IThreadPoolWorkItem
                 _attempts = 0;
             }
 
+            if (sa.Reauthenticates is not null)
+            {
+                CompleteReauthentication(sa);
+            }
+
             sa.PublishStatus();
         }
 

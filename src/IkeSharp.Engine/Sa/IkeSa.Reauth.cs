@@ -1,0 +1,65 @@
+using IkeSharp.Engine.Configuration;
+
+namespace IkeSharp.Engine.Sa;
+
+/// <summary>
+/// Reauthentication (RFC 7296 §2.8.3): a rekey renews keys, not trust, so after <c>reauth_time</c>
+/// a new IKE SA is made with fresh IKE_SA_INIT and IKE_AUTH, carrying new Child SAs, and the old one
+/// goes. The deadline survives IKE rekeys, as in strongSwan. The tunnel makes the new SA
+/// (<see cref="Tunnels.Tunnel.Reauthenticate"/>); this SA knows when, and how it is replaced.
+/// </summary>
+internal sealed partial class IkeSa
+{
+    /// <summary>How long after a failed reauthentication it is tried again, while the old SA lives.</summary>
+    private static readonly TimeSpan ReauthRetryDelay = TimeSpan.FromSeconds(30);
+
+    /// <summary>When this SA, or the one it was rekeyed from, is due for reauthentication; null without reauth_time.</summary>
+    public DateTimeOffset? ReauthDue { get; private set; }
+
+    /// <summary>While this SA reauthenticates another (make-before-break): that SA, deleted once this one carries the Child SAs.</summary>
+    public IkeSa? Reauthenticates { get; set; }
+
+    /// <summary>Arms the reauthentication (reauth_time less up to rand_time, once per chain of rekeys) and returns its deadline, if any.</summary>
+    private DateTimeOffset? ArmReauthTimer()
+    {
+        var life = Tunnel.IkeLifetime;
+        if (life.ReauthTime <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        ReauthDue ??= _context.Now + ChildLifetime.Randomized(life.ReauthTime, life.RandTime);
+        var delay = ReauthDue.Value - _context.Now;
+        ArmTimer(TimerKind.IkeReauth, delay > TimeSpan.Zero ? delay : TimeSpan.Zero);
+        return ReauthDue;
+    }
+
+    private void OnIkeReauthTimer()
+    {
+        if (State == IkeSaState.Established && !Replaced)
+        {
+            Owner.Reauthenticate(this);
+        }
+    }
+
+    /// <summary>The new IKE SA of our reauthentication failed: this one stays, and it is tried again shortly.</summary>
+    public void ReauthenticationFailed(string reason)
+    {
+        if (State == IkeSaState.Established && !Replaced)
+        {
+            EngineLog.ReauthenticationFailed(Logger, Tunnel.Name, reason, ReauthRetryDelay);
+            ArmTimer(TimerKind.IkeReauth, ReauthRetryDelay);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="replacement"/>, our reauthentication of this SA, is up with its Child SAs: this
+    /// SA goes (a DELETE of the IKE SA closes its Child SAs on both sides), and its end is no tunnel going down.
+    /// </summary>
+    public void Reauthenticated(IkeSa replacement)
+    {
+        EngineLog.IkeReauthenticated(Logger, Tunnel.Name, SpiText, replacement.SpiText, replacement.Children.Count);
+        Supersede($"reauthenticated as [{replacement.SpiText}]");
+        Delete("reauthenticated");
+    }
+}

@@ -1,0 +1,188 @@
+using IkeSharp.Engine.Configuration;
+using IkeSharp.Engine.Sa;
+
+namespace IkeSharp.Engine.Tests;
+
+/// <summary>
+/// Reauthentication (RFC 7296 §2.8.3): after reauth_time a new IKE SA, with fresh IKE_SA_INIT and
+/// IKE_AUTH, replaces the old one with its Child SAs. Make-before-break keeps a pair installed all
+/// along; break-before-make deletes first. Either side may do it; the other sees a second IKE SA of
+/// the same peer and the old one's DELETE, which is no tunnel going down.
+/// </summary>
+public class ReauthenticationTests
+{
+    private static readonly IkeLifetime ReauthHourly = IkeLifetime.Defaults(TimeSpan.Zero, TimeSpan.FromHours(1), rand: TimeSpan.Zero);
+
+    // Without DPD, so the traces hold only what reauthentication sends.
+    private static TunnelConfig Reauthenticating(TunnelConfig t) => t with { IkeLifetime = ReauthHourly, DpdDelay = TimeSpan.Zero };
+
+    private static TunnelConfig Quiet(TunnelConfig t) => t with { DpdDelay = TimeSpan.Zero };
+
+    [Fact]
+    public void Make_before_break_brings_up_the_new_IKE_SA_and_its_Child_SA_before_deleting_the_old_one()
+    {
+        var lab = new Lab(alice: Reauthenticating, bob: Quiet).Establish();
+        var old = Assert.Single(lab.Alice.Engine.GetStatus());
+
+        lab.Run(TimeSpan.FromMinutes(61));
+
+        Assert.Equal(
+        [
+            // HDR, SAi1, KEi, Ni  -->                       (a new IKE SA, beside the old one)
+            "alice: IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(HASH_ALG) ]",
+            "bob: IKE_SA_INIT response 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(HASH_ALG) ]",
+            // HDR, SK { IDi, [IDr,] AUTH, SAi2, TSi, TSr }  -->   (no INITIAL_CONTACT: the old SA is still up, §2.4)
+            "alice: IKE_AUTH request 1 [ IDi IDr AUTH SA TSi TSr ]",
+            "bob: IKE_AUTH response 1 [ IDr AUTH SA TSi TSr ]",
+            // HDR, SK { D(IKE) }  -->                       (on the old IKE SA)
+            "alice: INFORMATIONAL request 2 [ D ]",
+            "bob: INFORMATIONAL response 2 [ ]",
+        ], lab.Trace.Skip(4));
+
+        var (alice, bob) = LabAssertions.OneAgreedIkeSa(lab);
+        Assert.NotEqual(old.InitiatorSpi, alice.InitiatorSpi);
+        foreach (var node in new[] { lab.Alice, lab.Bob })
+        {
+            Assert.Equal(2, node.Installed.Count);
+            Assert.Equal(node.Installed[0].InboundSpi, Assert.Single(node.Removed).InboundSpi);
+            Assert.Equal(node.Installed[0].ReqId == 0 ? 1u : node.Installed[0].ReqId, node.Installed[1].ReqId); // same policies, new SAs
+            LabAssertions.NeverWithoutAPair(node);
+            Assert.DoesNotContain(node.States, s => s.State == TunnelState.Down);
+        }
+
+        lab.AssertLogged(l => l.StartsWith("alice: IKE_SA net reauthenticated: SPIs", StringComparison.Ordinal));
+        lab.AssertLogged(l => l.StartsWith("bob: IKE_SA net ended (deleted by peer); the tunnel goes on", StringComparison.Ordinal));
+        Assert.True(alice.Initiator && !bob.Initiator);
+    }
+
+    [Fact]
+    public void The_original_responder_reauthenticates_and_becomes_the_initiator_of_the_new_IKE_SA()
+    {
+        // Bob only answers (no remote_addrs): he reauthenticates to where alice is.
+        var lab = new Lab(bob: Reauthenticating).Establish();
+
+        lab.Run(TimeSpan.FromMinutes(61));
+
+        Assert.Contains("bob: IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(HASH_ALG) ]", lab.Trace);
+        Assert.Contains("bob: IKE_AUTH request 1 [ IDi IDr AUTH SA TSi TSr ]", lab.Trace);
+        var (alice, bob) = LabAssertions.OneAgreedIkeSa(lab);
+        Assert.True(bob.Initiator && !alice.Initiator);
+        foreach (var node in new[] { lab.Alice, lab.Bob })
+        {
+            LabAssertions.NeverWithoutAPair(node);
+            Assert.DoesNotContain(node.States, s => s.State == TunnelState.Down);
+        }
+
+        // Alice, who keeps the tunnel up, sees the old SA's DELETE as no tunnel going down: no IKE SA of her own follows.
+        Assert.Equal(1, lab.Trace.Count(t => t.StartsWith("alice: IKE_SA_INIT request", StringComparison.Ordinal)));
+        Assert.DoesNotContain(lab.Log, l => l.StartsWith("alice: ", StringComparison.Ordinal) && l.Contains("reconnect", StringComparison.OrdinalIgnoreCase));
+        lab.AssertLogged(l => l.StartsWith("alice: IKE_SA net ended (deleted by peer); the tunnel goes on", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Break_before_make_deletes_the_old_IKE_SA_first_then_initiates_with_INITIAL_CONTACT()
+    {
+        var lab = new Lab(alice: t => Reauthenticating(t) with { MakeBeforeBreak = false }, bob: Quiet).Establish();
+
+        lab.Run(TimeSpan.FromMinutes(61));
+
+        Assert.Equal(
+        [
+            // HDR, SK { D(IKE) }  -->
+            "alice: INFORMATIONAL request 2 [ D ]",
+            "bob: INFORMATIONAL response 2 [ ]",
+            // HDR, SAi1, KEi, Ni  -->   at once, not after the reconnect delay
+            "alice: IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(HASH_ALG) ]",
+            "bob: IKE_SA_INIT response 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(HASH_ALG) ]",
+            "alice: IKE_AUTH request 1 [ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr ]",
+            "bob: IKE_AUTH response 1 [ IDr AUTH SA TSi TSr ]",
+        ], lab.Trace.Skip(4));
+        LabAssertions.OneAgreedIkeSa(lab);
+        Assert.Equal([TunnelState.Connecting, TunnelState.Up, TunnelState.Down, TunnelState.Connecting, TunnelState.Up], lab.Alice.States.Select(s => s.State));
+    }
+
+    [Fact]
+    public void The_reauthentication_deadline_survives_IKE_rekeys()
+    {
+        var lifetime = IkeLifetime.Defaults(TimeSpan.FromMinutes(20), TimeSpan.FromHours(1), rand: TimeSpan.Zero);
+        var lab = new Lab(alice: t => t with { IkeLifetime = lifetime }).Establish();
+        var first = Assert.Single(lab.Alice.Engine.GetStatus());
+
+        lab.Run(TimeSpan.FromMinutes(50));
+        Assert.Equal(2, lab.Log.Count(l => l.StartsWith("alice: IKE_SA net rekeyed", StringComparison.Ordinal))); // at 20 and 40 minutes
+        var status = Assert.Single(lab.Alice.Engine.GetStatus());
+        Assert.Equal(first.EstablishedAt + TimeSpan.FromHours(1), status.ReauthAt); // an hour after the first IKE_AUTH, not after the rekeys
+
+        lab.Run(TimeSpan.FromMinutes(11));
+        Assert.Equal(2, lab.Trace.Count(t => t.StartsWith("alice: IKE_SA_INIT request", StringComparison.Ordinal)));
+        LabAssertions.OneAgreedIkeSa(lab);
+    }
+
+    [Fact]
+    public void A_failed_reauthentication_leaves_the_old_IKE_SA_up_and_is_tried_again()
+    {
+        var lab = new Lab(alice: Reauthenticating).Establish();
+        lab.Lose = (from, d) => from == lab.Alice && OwnershipTests.IsExchange(d, Protocol.ExchangeType.IKE_SA_INIT, response: false);
+
+        lab.Run(TimeSpan.FromMinutes(63)); // the new SA's IKE_SA_INIT is retransmitted, then given up
+        var old = Assert.Single(lab.Alice.Engine.GetStatus());
+        Assert.Equal(IkeSaState.Established, old.State);
+        lab.AssertLogged(l => l.StartsWith("alice: IKE_SA net reauthentication failed", StringComparison.Ordinal));
+        Assert.DoesNotContain(lab.Alice.States, s => s.State == TunnelState.Down);
+
+        lab.Lose = (_, _) => false;
+        lab.Run(TimeSpan.FromMinutes(1));
+        var (alice, _) = LabAssertions.OneAgreedIkeSa(lab);
+        Assert.NotEqual(old.InitiatorSpi, alice.InitiatorSpi);
+    }
+
+    [Fact]
+    public void With_close_action_none_a_Child_SA_the_peer_deletes_stays_gone()
+    {
+        var lab = new Lab(alice: t => t with { CloseAction = CloseAction.None }).Establish();
+
+        lab.Bob.Engine.OnDatapathEvent(new ChildSaExpired(lab.Bob.Installed[0].InboundSpi, Hard: true));
+        lab.Run(TimeSpan.FromSeconds(10));
+
+        Assert.Empty(Assert.Single(lab.Alice.Engine.GetStatus()).Children);
+        Assert.DoesNotContain(lab.Trace, t => t.Contains("CREATE_CHILD_SA", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void With_close_action_trap_a_Child_SA_the_peer_deletes_is_trapped_and_comes_back_with_traffic()
+    {
+        var lab = new Lab(alice: t => t with { CloseAction = CloseAction.Trap }).Establish();
+
+        // <--  HDR, SK { D(ESP, SPI) }
+        lab.Bob.Engine.OnDatapathEvent(new ChildSaExpired(lab.Bob.Installed[0].InboundSpi, Hard: true));
+        lab.Run(TimeSpan.FromSeconds(10));
+        Assert.Single(lab.Alice.Traps);
+        Assert.DoesNotContain(lab.Trace, t => t.Contains("CREATE_CHILD_SA", StringComparison.Ordinal));
+
+        // HDR, SK { SA, Ni, TSi, TSr }  -->   on the IKE SA that stayed up, for the trapped packet
+        lab.Alice.Engine.OnDatapathEvent(new TrafficAcquired("net", "10.1.0.5 === 10.2.0.7"));
+        lab.Run(TimeSpan.FromSeconds(2));
+        Assert.Contains("alice: CREATE_CHILD_SA request 2 [ SA No TSi TSr ]", lab.Trace);
+        Assert.Single(Assert.Single(lab.Alice.Engine.GetStatus()).Children);
+        Assert.Equal(1, lab.Trace.Count(t => t.StartsWith("alice: IKE_SA_INIT request", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void A_trap_tunnel_whose_Child_SA_went_away_brings_it_back_on_the_next_packet()
+    {
+        var lab = new Lab(alice: t => t with { StartAction = StartAction.Trap });
+        lab.Alice.Engine.Start();
+        lab.Pump();
+        lab.Alice.Engine.OnDatapathEvent(new TrafficAcquired("net", "10.1.0.5 === 10.2.0.7"));
+        lab.Run(TimeSpan.FromSeconds(2));
+        lab.Bob.Engine.OnDatapathEvent(new ChildSaExpired(lab.Bob.Installed[0].InboundSpi, Hard: true));
+        lab.Run(TimeSpan.FromSeconds(2));
+        Assert.True(Assert.Single(lab.Alice.Engine.GetStatus()).Children.IsEmpty, string.Join("\n", lab.Log)); // close_action follows start_action: trap
+
+        lab.Alice.Engine.OnDatapathEvent(new TrafficAcquired("net", "10.1.0.5 === 10.2.0.7"));
+        lab.Run(TimeSpan.FromSeconds(2));
+
+        Assert.Single(Assert.Single(lab.Alice.Engine.GetStatus()).Children);
+        Assert.Single(lab.Alice.Traps); // the traps stayed all along
+    }
+}
