@@ -148,6 +148,21 @@ public class ReauthenticationTests
         Assert.DoesNotContain(lab.Trace, t => t.Contains("CREATE_CHILD_SA", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(CloseAction.None)]
+    [InlineData(CloseAction.Trap)]
+    public void After_the_peer_deletes_the_IKE_SA_close_action_decides_whether_it_comes_back(CloseAction close)
+    {
+        var lab = new Lab(alice: t => t with { CloseAction = close }).Establish();
+
+        lab.Bob.Engine.Terminate("net");
+        lab.Run(TimeSpan.FromMinutes(10));
+
+        Assert.Empty(lab.Alice.Engine.GetStatus());
+        Assert.Equal(1, lab.Trace.Count(t => t.StartsWith("alice: IKE_SA_INIT request", StringComparison.Ordinal)));
+        Assert.Equal(close == CloseAction.Trap ? 1 : 0, lab.Alice.Traps.Count);
+    }
+
     [Fact]
     public void With_close_action_trap_a_Child_SA_the_peer_deletes_is_trapped_and_comes_back_with_traffic()
     {

@@ -246,6 +246,18 @@ internal sealed partial class Tunnel
             return;
         }
 
+        if (wasUp && sa.Cause == TerminationCause.DeletedByPeer && !_removed && Config.EffectiveCloseAction != CloseAction.Start)
+        {
+            // close_action: the peer closed the tunnel, and it is to stay closed, or come back with traffic.
+            _wanted = false;
+            if (Config.EffectiveCloseAction == CloseAction.Trap)
+            {
+                Emit(InstallTrapPolicies.For(Config));
+            }
+
+            return;
+        }
+
         if (!_wanted || sa.Cause == TerminationCause.Local || peerGone || _removed || !CanInitiate)
         {
             return;
