@@ -55,26 +55,10 @@ public partial class IkeRekeyInteropTests
         var (first, logs) = scenario.PingThroughRekeys();
         var rekeys = IkeRekeyed().Count(scenario.IkeSharp.Log);
         Assert.True(rekeys >= 2, $"{rekeys} IKE SA rekeys in 10 s with {rekeyer} rekeying every 4 s\n{logs}");
-        Assert.True(Shell.WaitUntil(() =>
-        {
-            var ours = scenario.IkeSharp.EstablishedIkeSa("peer");
-            // strongSwan keeps replaced SAs listed for a while (REKEYED, DELETING): compare with its ESTABLISHED one.
-            var raw = scenario.StrongSwan.ListSas().Raw;
-            var theirs = Established().Matches(raw);
-            var children = ours?["child-sas"]?.AsArray();
-            return ours is not null && theirs.Count == 1 && children is { Count: 1 } && Installed().Count(raw) == 1
-                && theirs[0].Groups[1].Value == ours["initiator-spi"]!.ToString() && theirs[0].Groups[2].Value == ours["responder-spi"]!.ToString()
-                && Installed().Match(raw).Groups[1].Value == children[0]!["spi-out"]!.ToString();
-        }, TimeSpan.FromSeconds(8)), $"not one agreed IKE SA and Child SA at the end\n{scenario.StrongSwan.ListSas().Raw}\n{scenario.IkeSharp.Status()}\n{logs}");
+        scenario.AssertOneAgreedPair(logs);
         return first;
     }
 
     [GeneratedRegex("IKE_SA peer rekeyed: SPIs")]
     private static partial Regex IkeRekeyed();
-
-    [GeneratedRegex("state=ESTABLISHED[^{]*?initiator-spi=([0-9a-f]+) responder-spi=([0-9a-f]+)")]
-    private static partial Regex Established();
-
-    [GeneratedRegex("state=INSTALLED[^}]*?spi-in=([0-9a-f]+)")]
-    private static partial Regex Installed();
 }

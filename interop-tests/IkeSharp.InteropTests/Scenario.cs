@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 
 namespace IkeSharp.InteropTests;
@@ -6,7 +7,7 @@ namespace IkeSharp.InteropTests;
 /// One IkeSharp-versus-strongSwan setup: IkeSharp in the left namespace, strongSwan in the right,
 /// configured from the same few parameters so both sides agree except where a test says otherwise.
 /// </summary>
-internal sealed class Scenario : IDisposable
+internal sealed partial class Scenario : IDisposable
 {
     public const string Psk = "interop-psk-0123456789abcdef";
 
@@ -51,6 +52,9 @@ internal sealed class Scenario : IDisposable
 
         public string StrongSwanChildExtra { get; init; } = "";
 
+        /// <summary>strongswan.conf settings inside <c>charon { }</c> (e.g. <c>make_before_break = yes</c>).</summary>
+        public string StrongSwanCharon { get; init; } = "";
+
         /// <summary>When set, IkeSharp runs from this ipsec.conf (conn "peer") and ipsec.secrets, imported in memory, instead of a native config.</summary>
         public Func<NetworkLab, (string IpsecConf, string IpsecSecrets)>? IpsecConf { get; init; }
     }
@@ -62,7 +66,7 @@ internal sealed class Scenario : IDisposable
         StrongSwan? strongswan = null;
         try
         {
-            strongswan = new StrongSwan(lab.Right, SwanctlConf(lab, options), files?.StrongSwanFiles);
+            strongswan = new StrongSwan(lab.Right, SwanctlConf(lab, options), files?.StrongSwanFiles, options.StrongSwanCharon);
             var ikesharp = options.IpsecConf?.Invoke(lab) is var (ipsecConf, ipsecSecrets)
                 ? IkeSharpDaemon.FromIpsecConf(lab.Left, ipsecConf, ipsecSecrets)
                 : new IkeSharpDaemon(lab.Left, IkeSharpConf(lab, options), $"secrets {{\n    peer {{\n        psk = {Psk}\n    }}\n}}\n", files?.IkeSharpFiles);
@@ -95,6 +99,30 @@ internal sealed class Scenario : IDisposable
         Assert.True(ok, $"tunnel not up on both sides\n--- IkeSharp ---\n{IkeSharp.Log}\n--- strongSwan ---\n{StrongSwan.Log}\n--- swanctl ---\n{sas?.Raw}");
         return (sa!, sas!);
     }
+
+    /// <summary>
+    /// Waits until each side holds one IKE SA, the same one, with one Child SA they agree on (strongSwan
+    /// keeps replaced SAs listed for a while, REKEYED or DELETING: its ESTABLISHED one is compared).
+    /// </summary>
+    public void AssertOneAgreedPair(string logs, TimeSpan? timeout = null)
+    {
+        Assert.True(Shell.WaitUntil(() =>
+        {
+            var ours = IkeSharp.EstablishedIkeSa("peer");
+            var raw = StrongSwan.ListSas().Raw;
+            var theirs = EstablishedSa().Matches(raw);
+            var children = ours?["child-sas"]?.AsArray();
+            return ours is not null && theirs.Count == 1 && children is { Count: 1 } && InstalledChild().Count(raw) == 1
+                && theirs[0].Groups[1].Value == ours["initiator-spi"]!.ToString() && theirs[0].Groups[2].Value == ours["responder-spi"]!.ToString()
+                && InstalledChild().Match(raw).Groups[1].Value == children[0]!["spi-out"]!.ToString();
+        }, timeout ?? TimeSpan.FromSeconds(8)), $"not one agreed IKE SA and Child SA at the end\n{StrongSwan.ListSas().Raw}\n{IkeSharp.Status()}\n{logs}");
+    }
+
+    [GeneratedRegex("state=ESTABLISHED[^{]*?initiator-spi=([0-9a-f]+) responder-spi=([0-9a-f]+)")]
+    private static partial Regex EstablishedSa();
+
+    [GeneratedRegex("state=INSTALLED[^}]*?spi-in=([0-9a-f]+)")]
+    private static partial Regex InstalledChild();
 
     /// <summary>
     /// Once the tunnel is up, 50 pings 200 ms apart through it (after one to warm up neighbour
