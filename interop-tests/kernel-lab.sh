@@ -8,7 +8,7 @@
 #   interop-tests/kernel-lab.sh [--left strongswan|ikesharp] [--scenarios LIST] [--timeout SECONDS]
 #   interop-tests/kernel-lab.sh --prepare-only     # install packages, build the kernel cache, exit
 #
-# Scenarios (comma-separated, default all seven): psk-gcm psk-cbc nat-t trap stop gateway reserved-eip; dotnet-info
+# Scenarios (comma-separated, default all eight): psk-gcm psk-cbc nat-t trap stop gateway reserved-eip rekey; dotnet-info
 # only measures .NET start-up inside the VM. The same settings come from KERNEL_LAB_LEFT,
 # KERNEL_LAB_SCENARIOS and KERNEL_LAB_TIMEOUT. --left ikesharp runs the Release build in
 # src/IkeSharp.Daemon and src/IkeSharp.Cli (build it first).
@@ -26,7 +26,7 @@ lab=$here/kernel-lab
 cache=/var/tmp/ikesharp-kernel-lab
 
 left=${KERNEL_LAB_LEFT:-strongswan}
-scenarios=${KERNEL_LAB_SCENARIOS:-psk-gcm,psk-cbc,nat-t,trap,stop,gateway,reserved-eip}
+scenarios=${KERNEL_LAB_SCENARIOS:-psk-gcm,psk-cbc,nat-t,trap,stop,gateway,reserved-eip,rekey}
 vm_timeout=${KERNEL_LAB_TIMEOUT:-1800}
 prepare_only=no
 
