@@ -1,3 +1,5 @@
+using IkeSharp.Engine.Configuration;
+
 namespace IkeSharp.Engine.Tests;
 
 /// <summary>Datapath lifetime events (kernel EXPIRE) reaching the engine.</summary>
@@ -28,6 +30,27 @@ public class ChildLifetimeTests
         Assert.NotEqual($"{child.InboundSpi:x8}", alice.InboundSpi);
         Assert.Equal((alice.InboundSpi, alice.OutboundSpi), (bob.OutboundSpi, bob.InboundSpi));
         lab.AssertLogged(l => l.Contains("reached its hard lifetime: deleting it", StringComparison.Ordinal));
+    }
+
+    /// <summary>RFC 4303 §3.3.3: without ESN the sequence counter must not cycle, so a packet limit rekeys every SA in time.</summary>
+    [Theory]
+    [InlineData(0UL, 0UL, ChildLifetime.SequenceRekeyPackets, 0xFFFF_FFFFUL)]
+    [InlineData(1_000_000UL, 2_000_000UL, 1_000_000UL, 2_000_000UL)] // configured limits below the counter's are kept
+    [InlineData(0x1_0000_0000UL, 0x2_0000_0000UL, ChildLifetime.SequenceRekeyPackets, 0xFFFF_FFFFUL)]
+    public void Without_ESN_the_datapath_gets_packet_limits_before_the_sequence_counter_runs_out(ulong rekeyPackets, ulong lifePackets, ulong soft, ulong hard)
+    {
+        var lab = new Lab(
+            alice: t => t with { Children = [t.Children[0] with { Lifetime = t.Children[0].Lifetime with { RekeyPackets = rekeyPackets, LifePackets = lifePackets } }] }).Establish();
+
+        var installed = lab.Alice.Installed[0];
+        Assert.False(installed.Suite.ExtendedSequenceNumbers);
+        Assert.Equal((soft, hard), (installed.Lifetime.RekeyPackets, installed.Lifetime.LifePackets));
+        Assert.Equal((ChildLifetime.SequenceRekeyPackets, 0xFFFF_FFFFUL), (lab.Bob.Installed[0].Lifetime.RekeyPackets, lab.Bob.Installed[0].Lifetime.LifePackets));
+
+        // The soft limit the datapath then reports rekeys the pair like any other.
+        lab.Alice.Engine.OnDatapathEvent(new ChildSaExpired(installed.OutboundSpi, Hard: false));
+        lab.Run(TimeSpan.FromSeconds(1));
+        Assert.Contains("alice: CREATE_CHILD_SA request 2 [ N(REKEY_SA) SA No TSi TSr ]", lab.Trace);
     }
 
     [Fact]

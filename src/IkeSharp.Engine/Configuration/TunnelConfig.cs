@@ -79,8 +79,23 @@ public readonly record struct ChildLifetime(
     /// <summary>strongSwan's defaults: rekey after 1 h, hard limit 10 % later, rand_time the difference.</summary>
     public static ChildLifetime Default { get; } = new(TimeSpan.FromHours(1), TimeSpan.FromMinutes(66), RandTime: TimeSpan.FromMinutes(6));
 
-    /// <summary>The limits for one SA: the soft time less a random part of <see cref="RandTime"/>.</summary>
-    public ChildLifetime ForOneSa() => this with { RekeyTime = Randomized(RekeyTime, RandTime) };
+    /// <summary>Without ESN, packets after which an SA is rekeyed however configured: 2^24 before its 32-bit counter runs out.</summary>
+    public const ulong SequenceRekeyPackets = 0xFF00_0000;
+
+    /// <summary>
+    /// The limits for one SA: the soft time less a random part of <see cref="RandTime"/>; without
+    /// extended sequence numbers the 32-bit counter must not cycle (RFC 4303 §3.3.3), so the SA is
+    /// rekeyed well before and dropped at its last number, in either datapath, never silently stuck.
+    /// </summary>
+    public ChildLifetime ForOneSa(bool extendedSequenceNumbers)
+    {
+        var sa = this with { RekeyTime = Randomized(RekeyTime, RandTime) };
+        return extendedSequenceNumbers ? sa : sa with
+        {
+            RekeyPackets = RekeyPackets is 0 or > SequenceRekeyPackets ? SequenceRekeyPackets : RekeyPackets,
+            LifePackets = LifePackets is 0 or > uint.MaxValue ? uint.MaxValue : LifePackets,
+        };
+    }
 
     /// <summary><paramref name="time"/> less a random part of <paramref name="rand"/>, but never below half of it.</summary>
     internal static TimeSpan Randomized(TimeSpan time, TimeSpan rand)

@@ -318,7 +318,7 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
             var (inE, inA, outE, outA) = Initiator
                 ? (keys.EncryptionKeyResponderToInitiator, keys.IntegrityKeyResponderToInitiator, keys.EncryptionKeyInitiatorToResponder, keys.IntegrityKeyInitiatorToResponder)
                 : (keys.EncryptionKeyInitiatorToResponder, keys.IntegrityKeyInitiatorToResponder, keys.EncryptionKeyResponderToInitiator, keys.IntegrityKeyResponderToInitiator);
-            var lifetime = _child!.Lifetime.ForOneSa();
+            var lifetime = _child!.Lifetime.ForOneSa(suite.ExtendedSequenceNumbers);
             _negotiated = new ChildSa(_child, 0, _inboundSpi, outboundSpi, suite, ProposalSpec.Describe(ProtocolId.ESP, chosen.Transforms), local, remote, Sa.Context.Now) { Lifetime = lifetime };
             // A rekey keeps the reqid, and so does the new pair of a reauthentication (the kernel's policies stay put).
             var reqId = _rekeyed?.ReqId ?? Sa.Context.ReqIdInUse(Sa.Tunnel.Name, _child.Name, local, remote);
