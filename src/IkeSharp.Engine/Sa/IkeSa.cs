@@ -454,7 +454,7 @@ internal sealed partial class IkeSa : IDisposable
         // an IKE SA the peer made to replace it (it reauthenticated, make-before-break).
         if (!Replaced && Owner.CarriedBesides(this) is { } other)
         {
-            EngineLog.IkeSaSuperseded(Logger, Tunnel.Name, reason, other.SpiText);
+            EngineLog.IkeSaSuperseded(Logger, Tunnel.Name, reason, other);
             Replaced = true;
         }
 

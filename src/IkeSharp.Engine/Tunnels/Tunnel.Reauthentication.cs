@@ -69,11 +69,26 @@ internal sealed partial class Tunnel
 
     /// <summary>
     /// Another IKE SA of this tunnel, established with the same peer (or any, for an SA that never
-    /// learnt who its peer is), that carries Child SAs: <paramref name="sa"/>'s end is then no tunnel going down.
+    /// learnt who its peer is), that carries Child SAs: <paramref name="sa"/>'s end is then no tunnel
+    /// going down. Returns its SPIs. A peer's reauthentication may still be on its way here from the
+    /// provisional tunnel that authenticated it when the peer's DELETE of the old SA arrives, so the
+    /// published snapshots of every IKE SA are consulted too.
     /// </summary>
-    public IkeSa? CarriedBesides(IkeSa sa)
-        => Sas.FirstOrDefault(other => other != sa && other.State == IkeSaState.Established && !other.Replaced && other.Children.Count > 0
-            && (sa.PeerIdentity is not { } peer || other.PeerIdentity is { } id && id.Matches(peer)));
+    public string? CarriedBesides(IkeSa sa)
+    {
+        var peer = sa.PeerIdentity;
+        if (Sas.FirstOrDefault(other => other != sa && other.State == IkeSaState.Established && !other.Replaced && other.Children.Count > 0
+            && (peer is null || other.PeerIdentity is { } id && id.Matches(peer.Value))) is { } owned)
+        {
+            return owned.SpiText;
+        }
+
+        var self = $"{sa.InitiatorSpi:x16}";
+        return _context.ChildSpis.Values.Select(other => other.Status).FirstOrDefault(other => other.Tunnel == Name && other.State == IkeSaState.Established
+            && !other.Children.IsEmpty && other.InitiatorSpi != self && (peer is null || other.RemoteIdentity == peer.Value.ToString())) is { } adopting
+            ? $"{adopting.InitiatorSpi}_i {adopting.ResponderSpi}_r"
+            : null;
+    }
 
     /// <summary>Whether another IKE SA of this tunnel is up or on its way with the same peer: INITIAL_CONTACT (§2.4) is then not sent.</summary>
     public bool HasOtherSa(IkeSa sa) => Sas.Any(other => other != sa && other.State is not IkeSaState.Dead && other.EstablishedAt is not null);
