@@ -102,6 +102,22 @@ public class ReauthenticationTests
     }
 
     [Fact]
+    public void Down_during_a_break_before_make_reauthentication_keeps_the_tunnel_down()
+    {
+        var lab = new Lab(alice: t => Reauthenticating(t) with { MakeBeforeBreak = false }, bob: Quiet).Establish();
+        lab.Hold = (from, _) => from == lab.Bob; // bob's answer to the DELETE waits
+
+        lab.Run(TimeSpan.FromMinutes(60) + TimeSpan.FromSeconds(1));
+        lab.Alice.Engine.Terminate("net");
+        lab.Hold = (_, _) => false;
+        lab.Release();
+        lab.Run(TimeSpan.FromMinutes(5));
+
+        Assert.Empty(lab.Alice.Engine.GetStatus());
+        Assert.Equal(1, lab.Trace.Count(t => t.StartsWith("alice: IKE_SA_INIT request", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void The_reauthentication_deadline_survives_IKE_rekeys()
     {
         var lifetime = IkeLifetime.Defaults(TimeSpan.FromMinutes(20), TimeSpan.FromHours(1), rand: TimeSpan.Zero);

@@ -36,7 +36,7 @@ internal sealed partial class IkeSa
 
     private void OnIkeReauthTimer()
     {
-        if (State == IkeSaState.Established && !Replaced)
+        if (State == IkeSaState.Established && !Replaced && _closing is null && !Tasks.Has<Tasks.IkeDeleteTask>())
         {
             Owner.Reauthenticate(this);
         }
@@ -45,7 +45,7 @@ internal sealed partial class IkeSa
     /// <summary>The new IKE SA of our reauthentication failed: this one stays, and it is tried again shortly.</summary>
     public void ReauthenticationFailed(string reason)
     {
-        if (State == IkeSaState.Established && !Replaced)
+        if (State == IkeSaState.Established && !Replaced && _closing is null && !Tasks.Has<Tasks.IkeDeleteTask>())
         {
             EngineLog.ReauthenticationFailed(Logger, Tunnel.Name, reason, ReauthRetryDelay);
             ArmTimer(TimerKind.IkeReauth, ReauthRetryDelay);

@@ -134,6 +134,7 @@ internal sealed partial class Tunnel
     private void Down(string reason)
     {
         _wanted = false;
+        _reauthenticatingByBreak.Clear(); // closed for good, not to be made again
         CancelReconnect();
         Emit(new RemoveTrapPolicies(Name));
         foreach (var sa in Sas.ToList())
@@ -168,6 +169,7 @@ internal sealed partial class Tunnel
     private void Shutdown(TaskCompletionSource done)
     {
         _wanted = false;
+        _reauthenticatingByBreak.Clear();
         CancelReconnect();
         foreach (var sa in Sas.ToList())
         {
