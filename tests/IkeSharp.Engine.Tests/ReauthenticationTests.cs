@@ -1,5 +1,7 @@
 using IkeSharp.Engine.Configuration;
+using IkeSharp.Engine.Negotiation;
 using IkeSharp.Engine.Sa;
+using IkeSharp.Protocol;
 
 namespace IkeSharp.Engine.Tests;
 
@@ -215,5 +217,161 @@ public class ReauthenticationTests
 
         Assert.Single(Assert.Single(lab.Alice.Engine.GetStatus()).Children);
         Assert.Single(lab.Alice.Traps); // the traps stayed all along
+    }
+
+    [Fact]
+    public void A_responder_tunnel_with_several_peers_reauthenticates_each_of_their_IKE_SAs()
+    {
+        // Bob answers anyone (no remote_addrs, remote_id %any); alice comes as two peers, one tunnel each.
+        static TunnelConfig AliceAs(int n) => Lab.DefaultTunnel(initiator: true) with
+        {
+            Name = $"net{n}",
+            LocalIdentity = Identity.Parse($"alice{n}.lab.example"),
+            DpdDelay = TimeSpan.Zero,
+            Children = [new ChildConfig($"net{n}", [TrafficSelectorNarrowing.FromPrefix($"10.1.{n}.0/24")], [TrafficSelectorNarrowing.FromPrefix("10.2.0.0/24")], ProposalSyntax.Parse("aes256gcm16", ProtocolId.ESP))],
+        };
+        var lab = new Lab(
+            bob: t => Reauthenticating(t) with
+            {
+                RemoteAddresses = [],
+                RemoteIdentity = null,
+                Children = [new ChildConfig("net", [TrafficSelectorNarrowing.FromPrefix("10.2.0.0/24")], [TrafficSelectorNarrowing.FromPrefix("10.1.0.0/16")], ProposalSyntax.Parse("aes256gcm16", ProtocolId.ESP))],
+            },
+            aliceOptions: o => o with { Tunnels = [AliceAs(1), AliceAs(2)] }).Establish();
+        var before = lab.Bob.Engine.GetStatus();
+        Assert.Equal(2, before.Count);
+
+        lab.Run(TimeSpan.FromMinutes(61)); // both SAs fall due at once
+
+        // HDR, SK { IDi, IDr, AUTH, SAi2, TSi, TSr }  -->   IDr: the identity each peer proved before, so each lands in its own tunnel
+        Assert.Equal(2, lab.Trace.Count(t => t == "bob: IKE_AUTH request 1 [ IDi IDr AUTH SA TSi TSr ]"));
+        var after = lab.Bob.Engine.GetStatus();
+        Assert.Equal(2, after.Count);
+        Assert.All(after, sa => Assert.True(sa.Initiator && sa.State == IkeSaState.Established && sa.Children.Length == 1));
+        Assert.Empty(after.Select(sa => sa.InitiatorSpi).Intersect(before.Select(sa => sa.InitiatorSpi)));
+        Assert.Equal(["alice1.lab.example", "alice2.lab.example"], after.Select(sa => sa.RemoteIdentity).Order());
+        foreach (var tunnel in new[] { "net1", "net2" })
+        {
+            var sa = Assert.Single(lab.Alice.Engine.GetStatus(), s => s.Tunnel == tunnel);
+            Assert.Contains(after, b => b.InitiatorSpi == sa.InitiatorSpi);
+        }
+
+        Assert.DoesNotContain(lab.Alice.States, s => s.State == TunnelState.Down);
+        Assert.DoesNotContain(lab.Bob.States, s => s.State == TunnelState.Down);
+    }
+
+    [Fact]
+    public void A_reauthentication_that_fails_after_an_IKE_rekey_is_tried_again_on_the_rekeyed_SA()
+    {
+        var lab = new Lab(alice: Reauthenticating, bob: Quiet).Establish();
+        lab.Lose = (from, d) => from == lab.Alice && OwnershipTests.IsExchange(d, ExchangeType.IKE_SA_INIT, response: false);
+
+        lab.Run(TimeSpan.FromMinutes(60) + TimeSpan.FromSeconds(5)); // the new SA's IKE_SA_INIT is on its way, unanswered
+        lab.Bob.Engine.Rekey("net", child: null, ike: true); // meanwhile bob rekeys the old SA
+        lab.Run(TimeSpan.FromMinutes(3)); // the reauthentication gives up
+        lab.AssertLogged(l => l.StartsWith("alice: IKE_SA net reauthentication failed", StringComparison.Ordinal));
+        var rekeyed = Assert.Single(lab.Alice.Engine.GetStatus());
+
+        lab.Lose = (_, _) => false;
+        lab.Run(TimeSpan.FromMinutes(1)); // 30 s later, on the SA the rekey made
+
+        var (alice, _) = LabAssertions.OneAgreedIkeSa(lab);
+        Assert.NotEqual(rekeyed.InitiatorSpi, alice.InitiatorSpi);
+        Assert.DoesNotContain(lab.Alice.States, s => s.State == TunnelState.Down);
+    }
+
+    [Fact]
+    public void A_reauthentication_without_every_Child_SA_leaves_the_old_IKE_SA_carrying_them_and_is_tried_again()
+    {
+        var lab = new Lab(alice: Reauthenticating, bob: Quiet).Establish();
+        lab.Bob.RefuseInstall = _ => "no room"; // bob cannot install the new SA's Child SA: IKE_AUTH answers without it
+
+        lab.Run(TimeSpan.FromMinutes(60) + TimeSpan.FromSeconds(5));
+
+        var old = Assert.Single(lab.Alice.Engine.GetStatus());
+        Assert.Equal(IkeSaState.Established, old.State);
+        Assert.Single(old.Children);
+        lab.AssertLogged(l => l.StartsWith("alice: IKE_SA net reauthentication failed", StringComparison.Ordinal) && l.Contains("CHILD_SA net not created", StringComparison.Ordinal));
+        LabAssertions.NeverWithoutAPair(lab.Alice);
+
+        lab.Bob.RefuseInstall = _ => null;
+        lab.Run(TimeSpan.FromMinutes(1));
+        var (alice, _) = LabAssertions.OneAgreedIkeSa(lab);
+        Assert.NotEqual(old.InitiatorSpi, alice.InitiatorSpi);
+        Assert.DoesNotContain(lab.Alice.States, s => s.State == TunnelState.Down);
+    }
+
+    [Fact]
+    public void The_peer_deleting_the_old_IKE_SA_while_our_reauthentication_authenticates_is_no_tunnel_going_down()
+    {
+        // close_action = none: a peer's DELETE taken for the tunnel going down would keep it down.
+        var lab = new Lab(alice: t => Reauthenticating(t) with { CloseAction = CloseAction.None }, bob: Quiet).Establish();
+        lab.Hold = (from, d) => from == lab.Alice && OwnershipTests.IsExchange(d, ExchangeType.IKE_AUTH, response: false);
+
+        lab.Run(TimeSpan.FromMinutes(60) + TimeSpan.FromSeconds(1));
+        //                    <--  HDR, SK { D }   (on the old IKE SA, while our IKE_AUTH is on its way)
+        lab.Bob.Engine.Terminate("net");
+        lab.Run(TimeSpan.FromSeconds(1));
+        Assert.DoesNotContain(lab.Alice.States, s => s.State == TunnelState.Down);
+        lab.Release();
+        lab.Run(TimeSpan.FromSeconds(5));
+
+        LabAssertions.OneAgreedIkeSa(lab);
+        Assert.DoesNotContain(lab.Alice.States, s => s.State == TunnelState.Down);
+        lab.AssertLogged(l => l.StartsWith("alice: IKE_SA net ended (deleted by peer); the tunnel goes on", StringComparison.Ordinal) && l.Contains("still authenticating", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("alice")]
+    [InlineData("bob")]
+    public void A_lost_IKE_AUTH_message_of_the_reauthentication_is_retransmitted(string loser)
+    {
+        var lab = new Lab(alice: Reauthenticating, bob: Quiet).Establish();
+        var lost = 0;
+        lab.Lose = (from, d) => from.Name == loser && OwnershipTests.IsExchange(d, ExchangeType.IKE_AUTH, response: loser == "bob") && lost++ == 0;
+
+        lab.Run(TimeSpan.FromMinutes(61));
+
+        Assert.Equal(1, lost > 0 ? 1 : 0);
+        LabAssertions.OneAgreedIkeSa(lab);
+        foreach (var node in new[] { lab.Alice, lab.Bob })
+        {
+            LabAssertions.NeverWithoutAPair(node);
+            Assert.DoesNotContain(node.States, s => s.State == TunnelState.Down);
+        }
+    }
+
+    [Fact]
+    public void Break_before_make_by_a_tunnel_that_only_answers_initiates_to_where_the_peer_was_and_retries()
+    {
+        // Alice lets the tunnel go when the peer deletes it (close_action = none); bob tries three times.
+        var lab = new Lab(alice: t => Quiet(t) with { CloseAction = CloseAction.None }, bob: t => Reauthenticating(t) with { MakeBeforeBreak = false, RemoteAddresses = [], KeyingTries = 3 }).Establish();
+        lab.Lose = (from, d) => from == lab.Bob && OwnershipTests.IsExchange(d, ExchangeType.IKE_SA_INIT, response: false);
+
+        lab.Run(TimeSpan.FromMinutes(63)); // bob deletes the old SA, initiates, and his first attempt gets no answer
+        lab.AssertLogged(l => l.StartsWith("bob: retrying tunnel net", StringComparison.Ordinal) && l.Contains("attempt failed", StringComparison.Ordinal));
+
+        lab.Lose = (_, _) => false;
+        lab.Run(TimeSpan.FromMinutes(5));
+        var (alice, bob) = LabAssertions.OneAgreedIkeSa(lab);
+        Assert.True(bob.Initiator);
+    }
+
+    [Fact]
+    public void A_reload_right_after_a_reauthentication_restarts_the_tunnel_once_the_replaced_SA_is_gone_too()
+    {
+        var lab = new Lab(alice: Reauthenticating, bob: Quiet).Establish();
+        var held = 0;
+        lab.Hold = (from, d) => from == lab.Bob && OwnershipTests.IsExchange(d, ExchangeType.INFORMATIONAL, response: true) && held++ == 0;
+        lab.Run(TimeSpan.FromMinutes(60) + TimeSpan.FromSeconds(2)); // reauthenticated; the answer to the old SA's DELETE held back
+        Assert.Equal(2, lab.Alice.Engine.GetStatus().Count);
+
+        lab.Alice.Engine.Reconfigure(new EngineOptions { Tunnels = [Reauthenticating(Lab.DefaultTunnel(initiator: true)) with { IkeLifetime = IkeLifetime.Defaults(TimeSpan.Zero, TimeSpan.FromHours(2), rand: TimeSpan.Zero) }] });
+        lab.Run(TimeSpan.FromSeconds(2)); // the new SA's DELETE is answered first
+        lab.Release(); // then the replaced one's
+        lab.Run(TimeSpan.FromSeconds(5));
+
+        LabAssertions.OneAgreedIkeSa(lab);
+        Assert.Equal(3, lab.Trace.Count(t => t.StartsWith("alice: IKE_SA_INIT request", StringComparison.Ordinal)));
     }
 }

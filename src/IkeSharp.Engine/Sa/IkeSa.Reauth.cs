@@ -1,4 +1,5 @@
 using IkeSharp.Engine.Configuration;
+using IkeSharp.Protocol;
 
 namespace IkeSharp.Engine.Sa;
 
@@ -18,6 +19,13 @@ internal sealed partial class IkeSa
 
     /// <summary>While this SA reauthenticates another (make-before-break): that SA, deleted once this one carries the Child SAs.</summary>
     public IkeSa? Reauthenticates { get; set; }
+
+    /// <summary>
+    /// The identity the peer must prove, and is asked for in IDr: while reauthenticating, the one it
+    /// proved on the SA being replaced (so that a peer with several tunnels to us picks the same one);
+    /// else the configured one, if any.
+    /// </summary>
+    public Identity? ExpectedPeerIdentity => Reauthenticates?.Newest.PeerIdentity ?? Tunnel.RemoteIdentity;
 
     /// <summary>Arms the reauthentication (reauth_time less up to rand_time, once per chain of rekeys) and returns its deadline, if any.</summary>
     private DateTimeOffset? ArmReauthTimer()

@@ -34,6 +34,21 @@ internal sealed partial class IkeSa
     /// <summary>The IKE SA that replaced this one in a rekey; its Child SAs are there now.</summary>
     public IkeSa? Successor { get; private set; }
 
+    /// <summary>The last of this SA's chain of rekeys: this one, or the SA its successors were rekeyed into.</summary>
+    public IkeSa Newest
+    {
+        get
+        {
+            var sa = this;
+            while (sa.Successor is { } newer)
+            {
+                sa = newer;
+            }
+
+            return sa;
+        }
+    }
+
     /// <summary>
     /// While this SA is the peer's rekey of another that waits for ours to decide (§2.8.2): that SA,
     /// which still holds the Child SAs the peer already sees here.
@@ -334,12 +349,7 @@ internal sealed partial class IkeSa
     {
         // The new SA may have been rekeyed itself before this one handed over (the peer's rekey we
         // answered waited on ours, and the peer went on): the Child SAs go to the newest.
-        var successor = rekey.Successor;
-        while (successor.Successor is { } newer)
-        {
-            successor = newer;
-        }
-
+        var successor = rekey.Successor.Newest;
         Successor = successor;
         SetState(IkeSaState.Rekeyed, $"replaced by [{successor.SpiText}]");
         Supersede();

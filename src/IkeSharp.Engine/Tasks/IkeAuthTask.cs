@@ -48,7 +48,7 @@ internal sealed class IkeAuthTask(IkeSa sa, bool initiator) : IkeTask(sa, initia
                 message.Add(new CertificateRequestPayload(CertificateEncoding.X509_CERTIFICATE_SIGNATURE, CertificateValidation.AuthorityHashes(Sa.Tunnel.RemoteAuth.TrustAnchors)));
             }
 
-            if (Sa.Tunnel.RemoteIdentity is { } expected)
+            if (Sa.ExpectedPeerIdentity is { } expected)
             {
                 message.Add(new IdentificationPayload(PayloadType.IDr, expected));
             }
@@ -81,7 +81,7 @@ internal sealed class IkeAuthTask(IkeSa sa, bool initiator) : IkeTask(sa, initia
                 $"configured remote identities: {string.Join(", ", Sa.Context.Options.Tunnels.Select(t => $"{t.Name}={t.RemoteIdentity?.ToString() ?? "%any"}"))}");
         }
 
-        if (Initiator && Sa.Tunnel.RemoteIdentity is { } expected && !expected.Matches(peerId.Identity))
+        if (Initiator && Sa.ExpectedPeerIdentity is { } expected && !expected.Matches(peerId.Identity))
         {
             return AuthenticationFailed(peerId.Identity.ToString(), $"peer identifies as '{peerId.Identity}' ({peerId.Identity.Type}), configured '{expected}' ({expected.Type})");
         }

@@ -1,37 +1,39 @@
+using System.Net;
 using IkeSharp.Engine.Sa;
 
 namespace IkeSharp.Engine.Tunnels;
 
 /// <summary>
-/// Reauthentication of the tunnel's IKE SA (RFC 7296 §2.8.3), as strongSwan does it: make-before-break
+/// Reauthentication of the tunnel's IKE SAs (RFC 7296 §2.8.3), as strongSwan does it: make-before-break
 /// starts a second IKE SA to where the peer is now, with the tunnel's Child SAs, and deletes the old
 /// one once that carries them all; break-before-make deletes the old one and initiates once it is
-/// gone. A peer that reauthenticates makes the second SA itself: the old one's end is then no
+/// gone. Each IKE SA of the tunnel (a responder tunnel may have one per peer) is reauthenticated on
+/// its own. A peer that reauthenticates makes the second SA itself: the old one's end is then no
 /// tunnel going down (<see cref="CarriedBesides"/>).
 /// </summary>
 internal sealed partial class Tunnel
 {
-    /// <summary>IKE SAs closed to be made again (break-before-make): initiated at once when gone.</summary>
-    private readonly HashSet<IkeSa> _reauthenticatingByBreak = [];
+    /// <summary>IKE SAs closed to be made again (break-before-make), with where their peer was: initiated there at once when gone.</summary>
+    private readonly Dictionary<IkeSa, (IPEndPoint Local, IPEndPoint Remote)> _reauthenticatingByBreak = [];
+
+    /// <summary>
+    /// Where a break-before-make reauthentication initiates until one of its attempts is up: failed
+    /// attempts are retried there per <c>keyingtries</c>, also for a tunnel nobody asked to be up.
+    /// </summary>
+    private (IPEndPoint Local, IPEndPoint Remote)? _reauthTarget;
 
     /// <summary><paramref name="old"/> is due for reauthentication.</summary>
     public void Reauthenticate(IkeSa old)
     {
-        if (_removed || Sas.Any(sa => sa.Reauthenticates is not null && sa.State != IkeSaState.Dead))
+        if (_removed || ReauthenticationOf(old) is not null)
         {
-            return; // one at a time; the one in flight replaces the newest SA of the chain
+            return; // the one in flight, begun before a rekey of this SA, replaces the newest SA of the chain
         }
 
         if (!Config.MakeBeforeBreak)
         {
-            if (!CanInitiate)
-            {
-                EngineLog.Reauthenticating(old.Logger, Name, "impossible break-before-make: no remote_addrs to initiate to; the IKE SA stays until its hard lifetime");
-                return;
-            }
-
-            EngineLog.Reauthenticating(old.Logger, Name, "break-before-make: deleting this IKE SA, then initiating a new one");
-            _reauthenticatingByBreak.Add(old);
+            EngineLog.Reauthenticating(old.Logger, Name, $"break-before-make: deleting this IKE SA, then initiating a new one to {old.Remote}");
+            _reauthenticatingByBreak[old] = (old.Local, old.Remote);
             old.Delete("reauthenticating (break-before-make)");
             return;
         }
@@ -47,32 +49,51 @@ internal sealed partial class Tunnel
         });
     }
 
-    /// <summary>A reauthenticating SA that is up with every Child SA it was to create: the SA it replaces goes.</summary>
+    /// <summary>Our make-before-break reauthentication in flight of <paramref name="sa"/>, or of an SA it was rekeyed from.</summary>
+    private IkeSa? ReauthenticationOf(IkeSa sa)
+    {
+        var newest = sa.Newest;
+        return Sas.FirstOrDefault(other => other.State != IkeSaState.Dead && other.Reauthenticates is { } target && target.Newest == newest);
+    }
+
+    /// <summary>
+    /// A reauthenticating SA that is up and done creating Child SAs: if it carries every Child SA of
+    /// the SA it replaces, that one goes; if not, deleting that one would take the missing ones down,
+    /// so the new SA goes instead and the reauthentication is tried again (<see cref="OnSaEnded"/>).
+    /// </summary>
     private void CompleteReauthentication(IkeSa sa)
     {
-        if (sa.Reauthenticates is not { } old || sa.State != IkeSaState.Established || sa.Tasks.Any(t => t is Tasks.ChildCreateTask or Tasks.IkeAuthTask))
+        if (sa.Reauthenticates is not { } target || sa.State != IkeSaState.Established
+            || sa.Tasks.Any(t => t is Tasks.ChildCreateTask or Tasks.IkeAuthTask or Tasks.IkeDeleteTask))
         {
             return;
         }
 
-        sa.Reauthenticates = null;
-        while (old.Successor is { } newer)
+        var old = target.Newest; // rekeyed while we reauthenticated
+        if (old.State is not (IkeSaState.Established or IkeSaState.Rekeyed) || old.Replaced)
         {
-            old = newer; // rekeyed while we reauthenticated
+            sa.Reauthenticates = null; // gone meanwhile (the peer deleted it): the new SA simply carries on
+            return;
         }
 
-        if (old.State is IkeSaState.Established or IkeSaState.Rekeyed && !old.Replaced)
+        var missing = old.Children.Select(c => c.Name).Except(sa.Children.Select(c => c.Name)).ToList();
+        if (missing.Count > 0)
         {
-            With(old, () => old.Reauthenticated(sa));
+            With(sa, () => sa.Delete($"reauthentication incomplete: CHILD_SA {string.Join(", ", missing)} not created on the new IKE SA"));
+            return;
         }
+
+        sa.Reauthenticates = null;
+        With(old, () => old.Reauthenticated(sa));
     }
 
     /// <summary>
-    /// Another IKE SA of this tunnel, established with the same peer (or any, for an SA that never
-    /// learnt who its peer is), that carries Child SAs: <paramref name="sa"/>'s end is then no tunnel
-    /// going down. Returns its SPIs. A peer's reauthentication may still be on its way here from the
-    /// provisional tunnel that authenticated it when the peer's DELETE of the old SA arrives, so the
-    /// published snapshots of every IKE SA are consulted too.
+    /// Another IKE SA of this tunnel that carries <paramref name="sa"/>'s traffic on when it ends, so that
+    /// its end is no tunnel going down: an established one of the same peer (or any, for an SA that
+    /// never learnt who its peer is) with Child SAs, or our reauthentication of it still on its way.
+    /// Returns its SPIs. A peer's reauthentication may still be on its way here from the provisional
+    /// tunnel that authenticated it when the peer's DELETE of the old SA arrives, so the published
+    /// snapshots of every IKE SA are consulted too.
     /// </summary>
     public string? CarriedBesides(IkeSa sa)
     {
@@ -81,6 +102,11 @@ internal sealed partial class Tunnel
             && (peer is null || other.PeerIdentity is { } id && id.Matches(peer.Value))) is { } owned)
         {
             return owned.SpiText;
+        }
+
+        if (ReauthenticationOf(sa) is { } reauthenticating && reauthenticating != sa)
+        {
+            return $"{reauthenticating.SpiText}, still authenticating";
         }
 
         var self = $"{sa.InitiatorSpi:x16}";
@@ -92,4 +118,32 @@ internal sealed partial class Tunnel
 
     /// <summary>Whether another IKE SA of this tunnel is up or on its way with the same peer: INITIAL_CONTACT (§2.4) is then not sent.</summary>
     public bool HasOtherSa(IkeSa sa) => Sas.Any(other => other != sa && other.State is not IkeSaState.Dead && other.EstablishedAt is not null);
+
+    /// <summary>The reauthentication <paramref name="sa"/> was to do ended without replacing its SA: that SA, or its successor, carries on.</summary>
+    private void ReauthenticationEnded(IkeSa sa, IkeSa target)
+    {
+        sa.Reauthenticates = null;
+        var old = target.Newest;
+        if (old.State != IkeSaState.Dead)
+        {
+            With(old, () => old.ReauthenticationFailed(sa.EndReason ?? "it ended"));
+        }
+        else if (_wanted && !_removed && CanInitiate)
+        {
+            ScheduleReconnect(_context.Options.ReconnectDelay, $"the reauthentication failed ({sa.EndReason}) after the IKE SA it was to replace went");
+        }
+    }
+
+    /// <summary>A break-before-make reauthentication's old SA is gone: the new one is initiated to where the peer was.</summary>
+    private void ReauthenticateByBreak((IPEndPoint Local, IPEndPoint Remote) target)
+    {
+        if (_removed)
+        {
+            return;
+        }
+
+        _reauthTarget = target;
+        _attempts = 0;
+        Initiate(target.Local, target.Remote);
+    }
 }

@@ -72,7 +72,11 @@ internal sealed partial class Tunnel
                     break;
                 case TunnelTimerFired { Kind: TimerKind.Reconnect } timer when timer.Generation == _reconnectGeneration:
                     _reconnectGeneration = 0;
-                    if (_wanted)
+                    if (_reauthTarget is { } target)
+                    {
+                        Initiate(target.Local, target.Remote);
+                    }
+                    else if (_wanted)
                     {
                         Up();
                     }
@@ -115,10 +119,14 @@ internal sealed partial class Tunnel
             return;
         }
 
+        Initiate(new IPEndPoint(Config.LocalAddress!, UdpEncapsulation.IkePort), new IPEndPoint(Config.RemoteAddresses[0], Config.RemotePort));
+    }
+
+    /// <summary>A new IKE SA to <paramref name="remote"/>: one more attempt, counted against keyingtries.</summary>
+    private void Initiate(IPEndPoint local, IPEndPoint remote)
+    {
         CancelReconnect();
         _attempts++;
-        var local = new IPEndPoint(Config.LocalAddress!, UdpEncapsulation.IkePort);
-        var remote = new IPEndPoint(Config.RemoteAddresses[0], Config.RemotePort);
         var sa = _engine.CreateInitiatorSa(this, Config, local, remote);
         Own(sa);
         var attempt = _attempts;
@@ -135,6 +143,7 @@ internal sealed partial class Tunnel
     {
         _wanted = false;
         _reauthenticatingByBreak.Clear(); // closed for good, not to be made again
+        _reauthTarget = null;
         CancelReconnect();
         Emit(new RemoveTrapPolicies(Name));
         foreach (var sa in Sas.ToList())
@@ -170,6 +179,7 @@ internal sealed partial class Tunnel
     {
         _wanted = false;
         _reauthenticatingByBreak.Clear();
+        _reauthTarget = null;
         CancelReconnect();
         foreach (var sa in Sas.ToList())
         {
@@ -189,19 +199,22 @@ internal sealed partial class Tunnel
     /// </summary>
     private void OnSaEnded(IkeSa sa, bool wasUp)
     {
-        // Our reauthentication that never got up: the SA it was to replace carries on, if still there.
-        if (sa.Reauthenticates is { } old)
+        if (_restartAfterClose)
         {
             sa.Reauthenticates = null;
-            if (old.State != IkeSaState.Dead)
+            if (Sas.Count == 0)
             {
-                With(old, () => old.ReauthenticationFailed(sa.EndReason ?? "it ended"));
-            }
-            else if (_wanted && !_removed && CanInitiate)
-            {
-                ScheduleReconnect(_context.Options.ReconnectDelay, $"the reauthentication failed ({sa.EndReason}) after the IKE SA it was to replace went");
+                // A reload changed this tunnel: its old SAs are gone, so start it as now configured.
+                _restartAfterClose = false;
+                ApplyStartAction();
             }
 
+            return;
+        }
+
+        if (sa.Reauthenticates is { } target)
+        {
+            ReauthenticationEnded(sa, target); // ours, never got up: the SA it was to replace carries on, if still there
             return;
         }
 
@@ -210,24 +223,9 @@ internal sealed partial class Tunnel
             return; // its successor carries the tunnel
         }
 
-        if (_reauthenticatingByBreak.Remove(sa))
+        if (_reauthenticatingByBreak.Remove(sa, out var endpoints))
         {
-            if (!_removed && CanInitiate)
-            {
-                var wanted = _wanted;
-                _attempts = 0;
-                Up();
-                _wanted = wanted;
-            }
-
-            return;
-        }
-
-        if (_restartAfterClose && Sas.Count == 0)
-        {
-            // A reload changed this tunnel: its old SAs are gone, so start it as now configured.
-            _restartAfterClose = false;
-            ApplyStartAction();
+            ReauthenticateByBreak(endpoints);
             return;
         }
 
@@ -260,7 +258,9 @@ internal sealed partial class Tunnel
             return;
         }
 
-        if (!_wanted || sa.Cause == TerminationCause.Local || peerGone || _removed || !CanInitiate)
+        // A break-before-make reauthentication's attempts are retried where the peer was, wanted or not.
+        var retried = _reauthTarget is not null || (_wanted && CanInitiate);
+        if (!retried || sa.Cause == TerminationCause.Local || peerGone || _removed)
         {
             return;
         }
@@ -280,6 +280,7 @@ internal sealed partial class Tunnel
         if (Config.KeyingTries != 0 && _attempts >= Config.KeyingTries)
         {
             _wanted = false;
+            _reauthTarget = null;
             Emit(new TunnelStateChanged(Name, TunnelState.Down, $"giving up after {_attempts} attempts (keyingtries={Config.KeyingTries})"));
             return;
         }

@@ -289,6 +289,7 @@ internal sealed partial class Tunnel : IThreadPoolWorkItem
             if (sa.IsOriginalInitiator && sa.State == IkeSaState.Established)
             {
                 _attempts = 0;
+                _reauthTarget = null;
             }
 
             if (sa.Reauthenticates is not null)
