@@ -72,6 +72,8 @@ public enum TimerKind
     ChildRekeyRetry,
     /// <summary>The IKE SA is due for reauthentication: a new IKE SA with fresh authentication replaces it.</summary>
     IkeReauth,
+    /// <summary>Both sides reauthenticated at once and our new IKE SA is the redundant one: deleted unless the peer deleted its own meanwhile.</summary>
+    ReauthTwin,
 }
 
 /// <summary>Identifies a timer: the IKE SA (by our SPI; 0 for tunnel-level timers), the tunnel and the purpose.</summary>

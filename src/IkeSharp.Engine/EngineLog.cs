@@ -126,4 +126,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 39, Level = LogLevel.Information, Message = "IKE_SA {Tunnel} ended ({Reason}); the tunnel goes on in IKE_SA [{Other}]")]
     public static partial void IkeSaSuperseded(ILogger logger, string tunnel, string reason, string other);
+
+    [LoggerMessage(EventId = 40, Level = LogLevel.Information, Message = "IKE_SA {Tunnel} reauthentication collision: both sides made a new IKE SA; ours [{Ours}] has the lowest nonce and is deleted, the peer's [{Theirs}] is kept")]
+    public static partial void ReauthenticationCollision(ILogger logger, string tunnel, string ours, string theirs);
 }

@@ -374,4 +374,30 @@ public class ReauthenticationTests
         LabAssertions.OneAgreedIkeSa(lab);
         Assert.Equal(3, lab.Trace.Count(t => t.StartsWith("alice: IKE_SA_INIT request", StringComparison.Ordinal)));
     }
+
+    [Theory] // nonces are random: run a few times, so that either side's new SA is the redundant one
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Both_sides_reauthenticating_at_once_end_with_one_IKE_SA(int run)
+    {
+        //  HDR, SAi1, KEi, Ni  -->   <--  HDR, SAi1, KEi, Ni     (each side a new IKE SA beside the old one)
+        _ = run;
+        var lab = new Lab(alice: Reauthenticating, bob: t => Reauthenticating(t) with { RemoteAddresses = [] }).Establish();
+
+        lab.Run(TimeSpan.FromMinutes(59));
+        Lab.Fire(lab.Alice, TimerKind.IkeReauth);
+        Lab.Fire(lab.Bob, TimerKind.IkeReauth);
+        lab.Run(TimeSpan.FromMinutes(2));
+
+        // Two new IKE SAs, one made by each side: the one with the lowest nonce goes, deleted by its maker.
+        LabAssertions.OneAgreedIkeSa(lab);
+        lab.AssertLogged(l => l.Contains("reauthentication collision", StringComparison.Ordinal));
+        foreach (var node in new[] { lab.Alice, lab.Bob })
+        {
+            LabAssertions.NeverWithoutAPair(node);
+            Assert.DoesNotContain(node.States, s => s.State == TunnelState.Down);
+        }
+    }
 }

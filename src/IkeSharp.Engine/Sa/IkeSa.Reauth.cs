@@ -18,7 +18,18 @@ internal sealed partial class IkeSa
     public DateTimeOffset? ReauthDue { get; private set; }
 
     /// <summary>While this SA reauthenticates another (make-before-break): that SA, deleted once this one carries the Child SAs.</summary>
-    public IkeSa? Reauthenticates { get; set; }
+    public IkeSa? Reauthenticates
+    {
+        get;
+        set
+        {
+            field = value;
+            IsReauthentication |= value is not null;
+        }
+    }
+
+    /// <summary>Whether we made this SA to reauthenticate another (it stays so once that is done).</summary>
+    public bool IsReauthentication { get; private set; }
 
     /// <summary>
     /// The identity the peer must prove, and is asked for in IDr: while reauthenticating, the one it
@@ -58,6 +69,21 @@ internal sealed partial class IkeSa
             EngineLog.ReauthenticationFailed(Logger, Tunnel.Name, reason, ReauthRetryDelay);
             ArmTimer(TimerKind.IkeReauth, ReauthRetryDelay);
         }
+    }
+
+    /// <summary>
+    /// Of two new IKE SAs made at once by both sides' reauthentications, whether this one is the
+    /// redundant one: the rule of §2.8.1 for rekeys, so that a peer following it picks the same.
+    /// </summary>
+    public bool IsRedundantBeside(IkeSa twin) => Loses(LowerOf(NonceI, NonceR), LowerOf(twin.NonceI, twin.NonceR));
+
+    /// <summary>Both sides reauthenticated at once and this SA, ours, lost: the peer's carries the Child SAs, this one goes.</summary>
+    public void YieldTo(IkeSa twin)
+    {
+        EngineLog.ReauthenticationCollision(Logger, Tunnel.Name, SpiText, twin.SpiText);
+        Reauthenticates = null;
+        Supersede($"redundant beside [{twin.SpiText}]");
+        Delete("both sides reauthenticated at once (§2.8.1 nonces)");
     }
 
     /// <summary>

@@ -66,7 +66,11 @@ internal sealed partial class IkeSa
         PeerIdentity = old.PeerIdentity;
         PeerSignatureHashes = old.PeerSignatureHashes;
         ReauthDue = old.ReauthDue;
+        MadeByRekey = true;
     }
+
+    /// <summary>Whether this SA was made by a rekey (CREATE_CHILD_SA) rather than by IKE_SA_INIT.</summary>
+    public bool MadeByRekey { get; private set; }
 
     /// <summary>Arms the IKE SA's rekey and hard lifetime once it is established (strongSwan: rekey_time less up to rand_time).</summary>
     private void ArmLifetimeTimers()

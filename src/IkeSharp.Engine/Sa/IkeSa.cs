@@ -53,11 +53,15 @@ internal sealed partial class IkeSa : IDisposable
         Tasks = new TaskManager(this);
         Logger = context.Loggers.CreateLogger("IkeSharp.IkeSa");
         LastReceived = context.Now;
+        CreatedAt = context.Now;
         Serial = Interlocked.Increment(ref _serials);
         PublishStatus();
     }
 
     public EngineContext Context => _context;
+
+    /// <summary>When this SA was made: its IKE_SA_INIT (or rekey) request sent or received.</summary>
+    public DateTimeOffset CreatedAt { get; }
 
     /// <summary>The tunnel that owns this SA; changes once, when a responder SA is adopted by its tunnel.</summary>
     public Tunnel Owner
@@ -183,6 +187,8 @@ internal sealed partial class IkeSa : IDisposable
     }
 
     /// <summary>A timer of this SA expired: acted on only if it is the one armed last (not re-armed or cancelled since).</summary>
+    public bool IsArmed(TimerKind kind) => _timers.ContainsKey(kind);
+
     public void OnTimer(TimerKind kind, long generation)
     {
         if (!_timers.TryGetValue(kind, out var armed) || armed != generation)
@@ -217,6 +223,9 @@ internal sealed partial class IkeSa : IDisposable
                 break;
             case TimerKind.IkeReauth:
                 OnIkeReauthTimer();
+                break;
+            case TimerKind.ReauthTwin:
+                Owner.ResolveReauthenticationTwin(this);
                 break;
         }
     }

@@ -119,6 +119,51 @@ internal sealed partial class Tunnel
     /// <summary>Whether another IKE SA of this tunnel is up or on its way with the same peer: INITIAL_CONTACT (§2.4) is then not sent.</summary>
     public bool HasOtherSa(IkeSa sa) => Sas.Any(other => other != sa && other.State is not IkeSaState.Dead && other.EstablishedAt is not null);
 
+    /// <summary>How long our redundant twin waits for the peer to delete its own (strongSwan's uniqueness rule may) before it goes.</summary>
+    private static readonly TimeSpan TwinGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long after it was made a new IKE SA may turn out to be a twin.</summary>
+    private static readonly TimeSpan TwinWindow = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Both sides reauthenticated at once: our new IKE SA and the peer's, made while the other was
+    /// on its way, both carry the Child SAs. The one with the lowest nonce is redundant (§2.8.1's rule,
+    /// which an IkeSharp peer applies too); if that is ours, it goes after <see cref="TwinGrace"/>,
+    /// unless the peer deleted its own meanwhile. If it is the peer's, the peer deletes it.
+    /// </summary>
+    private void CheckReauthenticationTwin(IkeSa sa)
+    {
+        if (ReauthenticationTwins(sa) is var (ours, theirs) && ours.IsRedundantBeside(theirs) && !ours.IsArmed(TimerKind.ReauthTwin))
+        {
+            ours.ArmTimer(TimerKind.ReauthTwin, TwinGrace);
+        }
+    }
+
+    /// <summary>Our redundant twin's grace is over: it goes if the peer's twin is still there.</summary>
+    public void ResolveReauthenticationTwin(IkeSa ours)
+    {
+        if (ReauthenticationTwins(ours) is var (_, theirs) && ours.IsRedundantBeside(theirs))
+        {
+            ours.YieldTo(theirs);
+        }
+    }
+
+    private (IkeSa Ours, IkeSa Theirs)? ReauthenticationTwins(IkeSa sa)
+    {
+        bool Fresh(IkeSa s) => s.State == IkeSaState.Established && !s.Replaced && s.Children.Count > 0 && _context.Now - s.CreatedAt < TwinWindow;
+        bool Ours(IkeSa s) => s.IsReauthentication;
+        bool Theirs(IkeSa s) => !s.IsOriginalInitiator && !s.MadeByRekey;
+        if (!Fresh(sa) || !(Ours(sa) || Theirs(sa)))
+        {
+            return null;
+        }
+
+        var twin = Sas.FirstOrDefault(other => other != sa && Fresh(other) && (Ours(sa) ? Theirs(other) : Ours(other))
+            && other.CreatedAt <= sa.EstablishedAt && sa.CreatedAt <= other.EstablishedAt
+            && other.PeerIdentity is { } id && sa.PeerIdentity is { } peer && id.Matches(peer));
+        return twin is null ? null : Ours(sa) ? (sa, twin) : (twin, sa);
+    }
+
     /// <summary>The reauthentication <paramref name="sa"/> was to do ended without replacing its SA: that SA, or its successor, carries on.</summary>
     private void ReauthenticationEnded(IkeSa sa, IkeSa target)
     {

@@ -297,6 +297,8 @@ internal sealed partial class Tunnel : IThreadPoolWorkItem
                 CompleteReauthentication(sa);
             }
 
+            CheckReauthenticationTwin(sa);
+
             sa.PublishStatus();
         }
 
