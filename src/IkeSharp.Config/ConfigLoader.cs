@@ -101,6 +101,11 @@ public static class ConfigLoader
             HalfOpenTimeout = daemon.Entry("half_open_timeout") is { } h ? Duration(file, h) : TimeSpan.FromSeconds(30),
         };
         var datapath = daemon.Entry("datapath") is { } d ? Enumeration<DatapathKind>(file, d) : DatapathKind.Auto;
+        if (datapath == DatapathKind.Userspace)
+        {
+            RefuseTraps(file, tunnelsSection, tunnels);
+        }
+
         var nat = tunnelsSection.Sections.Where(t => t.Section("nat") is not null).Select(t => LoadNat(t, file, tunnels.Single(x => x.Name == t.Name))).ToImmutableArray();
         var shared = nat.Where(n => n.DnatTarget is not null).GroupBy(n => n.PublicIp).FirstOrDefault(g => g.Count() > 1);
         if (shared is not null)
@@ -178,11 +183,19 @@ public static class ConfigLoader
         var children = childrenSection.Sections.Select(c => LoadChild(c, file, t.Name, publicIp, legacy)).ToImmutableArray();
 
         var startEntry = t.Entry("start_action");
-        var startAction = startEntry is not null ? StartActionOf(file, startEntry) : StartAction.None;
+        var startAction = startEntry is not null ? StartActionOf(file, startEntry, t.Name) : StartAction.None;
         if (startAction != StartAction.None && (local is null || remotes.IsEmpty))
         {
             var sa = startEntry!;
             throw new ConfigException(file, sa.Line, $"{t.Name}.start_action", $"'{sa.Value}' needs a local_addrs and a concrete remote_addrs to initiate to", "set both addresses, or use start_action = none");
+        }
+
+        var closeEntry = t.Entry("close_action");
+        var closeAction = closeEntry is not null ? CloseActionOf(file, closeEntry, t.Name) : (CloseAction?)null;
+        if (closeAction == CloseAction.Start && (local is null || remotes.IsEmpty))
+        {
+            throw new ConfigException(file, closeEntry!.Line, $"{t.Name}.close_action", $"'{closeEntry.Value}' needs a local_addrs and a concrete remote_addrs to initiate to once the peer closed the IKE SA",
+                "set both addresses, or use close_action = none (the peer brings the tunnel back) or trap");
         }
 
         var retransmit = new RetransmitPolicy(
@@ -203,7 +216,7 @@ public static class ConfigLoader
             IkeProposals = Proposals(file, t.Entry("ike_proposals"), t.Name, ProtocolId.IKE, legacy),
             Children = children,
             StartAction = startAction,
-            CloseAction = t.Entry("close_action") is { } ca ? CloseActionOf(file, ca) : null,
+            CloseAction = closeAction,
             MakeBeforeBreak = t.Entry("make_before_break") is not { } mbb || Boolean(file, mbb),
             KeyingTries = t.Entry("keyingtries") is { } kt ? (kt.Value is "%forever" or "0" ? 0 : Integer(file, kt, 1, 1000)) : 3,
             DpdDelay = t.Entry("dpd_delay") is { } dd ? Duration(file, dd) : TimeSpan.FromSeconds(30),
@@ -214,6 +227,25 @@ public static class ConfigLoader
             AllowLegacyGroups = legacy,
             IkeLifetime = LoadIkeLifetime(t, file),
         };
+    }
+
+    /// <summary>The user-space datapath has no trap policies (its TUN device sees no packet it has no SA for): a trap would never fire.</summary>
+    private static void RefuseTraps(string file, ConfigSection tunnelsSection, ImmutableArray<TunnelConfig> tunnels)
+    {
+        foreach (var tunnel in tunnels)
+        {
+            var section = tunnelsSection.Sections.First(s => s.Name == tunnel.Name);
+            var (key, set) = tunnel.StartAction == StartAction.Trap ? ("start_action", true)
+                : tunnel.EffectiveCloseAction == CloseAction.Trap ? ("close_action", true)
+                : tunnel.DpdAction == DpdAction.Trap ? ("dpd_action", true)
+                : ("", false);
+            if (set)
+            {
+                var entry = section.Entry(key);
+                throw new ConfigException(file, entry?.Line ?? section.Line, $"{tunnel.Name}.{key}", $"'{entry?.Value ?? "trap"}' needs trap policies, which datapath = userspace does not have",
+                    $"use {key} = {(key == "close_action" ? "start or none" : key == "dpd_action" ? "restart or clear" : "start")}, or datapath = kernel");
+            }
+        }
     }
 
     /// <summary>The tunnel's rekey_time (default 4h), reauth_time (default off), over_time and rand_time, with strongSwan's defaults for what is missing.</summary>
@@ -520,21 +552,21 @@ public static class ConfigLoader
         }
     }
 
-    private static StartAction StartActionOf(string file, ConfigEntry entry) => entry.Value switch
+    private static StartAction StartActionOf(string file, ConfigEntry entry, string tunnel) => entry.Value switch
     {
         "none" or "add" => StartAction.None,
         "start" => StartAction.Start,
         "trap" or "route" => StartAction.Trap,
-        _ => throw new ConfigException(file, entry.Line, entry.Key, $"unknown start action '{entry.Value}'", "use none, start or trap"),
+        _ => throw new ConfigException(file, entry.Line, $"{tunnel}.{entry.Key}", $"unknown start action '{entry.Value}'", "use none, start or trap"),
     };
 
     /// <summary>strongSwan's names, with its 5.x aliases (clear, restart, hold/route).</summary>
-    private static CloseAction CloseActionOf(string file, ConfigEntry entry) => entry.Value switch
+    private static CloseAction CloseActionOf(string file, ConfigEntry entry, string tunnel) => entry.Value switch
     {
         "none" or "clear" => CloseAction.None,
         "start" or "restart" => CloseAction.Start,
         "trap" or "hold" or "route" => CloseAction.Trap,
-        _ => throw new ConfigException(file, entry.Line, entry.Key, $"unknown close action '{entry.Value}'", "use none, start or trap"),
+        _ => throw new ConfigException(file, entry.Line, $"{tunnel}.{entry.Key}", $"unknown close action '{entry.Value}'", "use none, start or trap"),
     };
 
     private static T Enumeration<T>(string file, ConfigEntry entry)

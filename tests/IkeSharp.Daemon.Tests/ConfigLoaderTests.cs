@@ -98,13 +98,13 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("dpd_delay = 10s", "dpd_delay = ten seconds", 14, "dpd_delay", "write e.g. 30s, 5m, 1h")]
     [InlineData("remote_addrs = 198.51.100.7", "remote_addrs = vpn.example.com", 8, "remote_addrs", "not an IP address")]
     [InlineData("local_ts = 1.2.3.4/32", "local_ts = 1.2.3.4/33", 22, "customer.children.net.local_ts", "prefix length 33 is out of range")]
-    [InlineData("start_action = start", "start_action = sometimes", 12, "start_action", "use none, start or trap")]
+    [InlineData("start_action = start", "start_action = sometimes", 12, "customer.start_action", "use none, start or trap")]
     [InlineData("encap = yes", "encap = maybe", 16, "encap", "write yes or no")]
     [InlineData("rekey_time = 1h", "rekey_time = 2h", 25, "customer.children.net.rekey_time", "rekey_time must be below life_time")]
     [InlineData("life_bytes = 4000000000", "life_bytes = 4 GB", 27, "customer.children.net.life_bytes", "'4 GB' is not a whole number")]
     [InlineData("listen = 192.0.2.1", "listen = 192.0.2.1\n    log_file = ikesharpd.log\n    log_file_limit = 100MB", 5, "log_file_limit", "'100MB' is not a size")]
     [InlineData("listen = 192.0.2.1", "listen = 192.0.2.1\n    log_file_limit = 100M", 4, "log_file_limit", "log_file_limit without a log_file")]
-    [InlineData("rekey_time = 8h", "rekey_time = 8h\n    close_action = restart-later", 18, "close_action", "use none, start or trap")]
+    [InlineData("rekey_time = 8h", "rekey_time = 8h\n    close_action = restart-later", 18, "customer.close_action", "use none, start or trap")]
     [InlineData("rekey_time = 8h", "rekey_time = 8h\n    make_before_break = sometimes", 18, "make_before_break", "write yes or no")]
     [InlineData("rand_time = 5m", "rand_time = soon", 19, "rand_time", "is not a duration")]
     public void Mistakes_name_file_line_key_and_fix(string good, string bad, int line, string key, string expected)
@@ -116,6 +116,33 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(key, e.Key);
         Assert.Contains(expected, e.Message);
         Assert.StartsWith($"{e.File}:{line}: {key}: ", e.Message);
+    }
+
+    [Fact]
+    public void Close_action_start_needs_an_address_to_initiate_to()
+    {
+        var responder = Valid.Replace("remote_addrs = 198.51.100.7\n", "").Replace("start_action = start", "close_action = start").Replace("dpd_action = restart", "dpd_action = clear");
+
+        var e = Assert.Throws<ConfigException>(() => Load(responder, Secrets));
+
+        Assert.Equal("customer.close_action", e.Key);
+        Assert.Contains("or use close_action = none", e.Message);
+        Assert.Equal(CloseAction.None, Load(responder.Replace("close_action = start", "close_action = none"), Secrets).Engine.Tunnels[0].EffectiveCloseAction);
+    }
+
+    [Theory]
+    [InlineData("start_action = start", "start_action = trap", "start_action")]
+    [InlineData("start_action = start", "start_action = start\n    close_action = trap", "close_action")]
+    [InlineData("dpd_action = restart", "dpd_action = trap", "dpd_action")]
+    public void The_user_space_datapath_refuses_traps(string good, string bad, string key)
+    {
+        var config = Valid.Replace("listen = 192.0.2.1", "listen = 192.0.2.1\n    datapath = userspace").Replace(good, bad);
+
+        var e = Assert.Throws<ConfigException>(() => Load(config, Secrets));
+
+        Assert.Equal($"customer.{key}", e.Key);
+        Assert.Contains("or datapath = kernel", e.Message);
+        Load(config.Replace("datapath = userspace", "datapath = kernel"), Secrets);
     }
 
     [Fact]

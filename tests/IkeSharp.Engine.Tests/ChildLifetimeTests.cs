@@ -37,6 +37,8 @@ public class ChildLifetimeTests
     [InlineData(0UL, 0UL, ChildLifetime.SequenceRekeyPackets, 0xFFFF_FFFFUL)]
     [InlineData(1_000_000UL, 2_000_000UL, 1_000_000UL, 2_000_000UL)] // configured limits below the counter's are kept
     [InlineData(0x1_0000_0000UL, 0x2_0000_0000UL, ChildLifetime.SequenceRekeyPackets, 0xFFFF_FFFFUL)]
+    [InlineData(0UL, 1_000_000UL, 0UL, 1_000_000UL)] // life_packets alone ends the SA first: no soft limit above it
+    [InlineData(0UL, 0x1_0000_0000UL, ChildLifetime.SequenceRekeyPackets, 0xFFFF_FFFFUL)]
     public void Without_ESN_the_datapath_gets_packet_limits_before_the_sequence_counter_runs_out(ulong rekeyPackets, ulong lifePackets, ulong soft, ulong hard)
     {
         var lab = new Lab(

@@ -115,12 +115,14 @@ public class IkeRekeyTests
         lab.AssertNotLogged(l => l.Contains("lifetime reached", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public void An_IKE_SA_that_is_not_rekeyed_is_deleted_at_its_hard_lifetime()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(60)] // a later reauthentication does not extend it: over_time counts from the first of the two, as in strongSwan
+    public void An_IKE_SA_that_is_not_rekeyed_is_deleted_at_its_hard_lifetime(int reauthMinutes)
     {
         // Alice's rekeys never reach bob (who does not rekey at all), so the SA reaches rekey_time + over_time.
         var lab = new Lab(
-            alice: t => t with { IkeLifetime = IkeLifetime.Defaults(TimeSpan.FromMinutes(10), TimeSpan.Zero, rand: TimeSpan.Zero) },
+            alice: t => t with { IkeLifetime = IkeLifetime.Defaults(TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(reauthMinutes), over: TimeSpan.FromMinutes(1), rand: TimeSpan.Zero) },
             bob: t => t with { IkeLifetime = new IkeLifetime(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero) },
             aliceOptions: Lab.SlowToReconnect).Establish();
         lab.Lose = (from, d) => from.Name == "alice" && OwnershipTests.IsExchange(d, ExchangeType.CREATE_CHILD_SA);

@@ -92,7 +92,9 @@ public readonly record struct ChildLifetime(
         var sa = this with { RekeyTime = Randomized(RekeyTime, RandTime) };
         return extendedSequenceNumbers ? sa : sa with
         {
-            RekeyPackets = RekeyPackets is 0 or > SequenceRekeyPackets ? SequenceRekeyPackets : RekeyPackets,
+            // A life_packets below the cap ends the SA before its counter nears the end: no soft limit is added below it.
+            RekeyPackets = RekeyPackets == 0 && LifePackets is > 0 and <= SequenceRekeyPackets ? 0
+                : RekeyPackets is 0 or > SequenceRekeyPackets ? SequenceRekeyPackets : RekeyPackets,
             LifePackets = LifePackets is 0 or > uint.MaxValue ? uint.MaxValue : LifePackets,
         };
     }
@@ -105,7 +107,7 @@ public readonly record struct ChildLifetime(
 /// <summary>
 /// Limits of an IKE SA, as strongSwan names them: it is rekeyed (§2.18) after <see cref="RekeyTime"/>
 /// less a random part of <see cref="RandTime"/>, reauthenticated after <see cref="ReauthTime"/> (zero:
-/// never), and deleted when neither happened <see cref="OverTime"/> after the later of the two.
+/// never), and deleted <see cref="OverTime"/> after the first of the two if that did not replace it.
 /// </summary>
 public readonly record struct IkeLifetime(TimeSpan RekeyTime, TimeSpan ReauthTime, TimeSpan OverTime, TimeSpan RandTime)
 {
@@ -118,9 +120,6 @@ public readonly record struct IkeLifetime(TimeSpan RekeyTime, TimeSpan ReauthTim
         var overTime = over ?? (rekey > reauth ? rekey : reauth) / 10;
         return new IkeLifetime(rekey, reauth, overTime, rand ?? overTime);
     }
-
-    /// <summary>When the SA is deleted if it was neither rekeyed nor reauthenticated; zero: never.</summary>
-    public TimeSpan HardTime => RekeyTime == TimeSpan.Zero && ReauthTime == TimeSpan.Zero ? TimeSpan.Zero : (RekeyTime > ReauthTime ? RekeyTime : ReauthTime) + OverTime;
 }
 
 /// <summary>Authentication settings of one side; secrets and keys are loaded by the daemon.</summary>

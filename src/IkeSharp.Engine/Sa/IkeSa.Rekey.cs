@@ -76,23 +76,29 @@ internal sealed partial class IkeSa
     private void ArmLifetimeTimers()
     {
         var life = Tunnel.IkeLifetime;
+        TimeSpan? first = null;
         if (life.RekeyTime > TimeSpan.Zero)
         {
-            ArmTimer(TimerKind.IkeRekey, ChildLifetime.Randomized(life.RekeyTime, life.RandTime));
+            first = ChildLifetime.Randomized(life.RekeyTime, life.RandTime);
+            ArmTimer(TimerKind.IkeRekey, first.Value);
         }
 
-        // Hard limit: over_time after the later of the two, or after the reauthentication it carries over.
-        var hard = life.HardTime;
-        if (ArmReauthTimer() is { } reauth && reauth + life.OverTime - _context.Now < hard)
+        if (ArmReauthTimer() is { } reauth)
         {
-            hard = TimeSpan.FromTicks(Math.Max(0, (reauth + life.OverTime - _context.Now).Ticks));
+            var due = TimeSpan.FromTicks(Math.Max(0, (reauth - _context.Now).Ticks));
+            first = first is { } rekey && rekey < due ? rekey : due;
         }
 
-        if (life.HardTime > TimeSpan.Zero)
+        // Hard limit, as strongSwan's: over_time after the first of the rekey and the reauthentication, if that did not replace the SA.
+        if (first is { } soft)
         {
-            ArmTimer(TimerKind.IkeExpire, hard);
+            _hardLifetime = soft + life.OverTime;
+            ArmTimer(TimerKind.IkeExpire, _hardLifetime);
         }
     }
+
+    /// <summary>How long after its start this SA is deleted if neither a rekey nor a reauthentication replaced it.</summary>
+    private TimeSpan _hardLifetime;
 
     /// <summary>The operator asks for a rekey: of this IKE SA, or of its Child SAs (those named <paramref name="child"/>, or all).</summary>
     public void RekeyNow(string? child, bool ike)
@@ -127,7 +133,7 @@ internal sealed partial class IkeSa
             return;
         }
 
-        EngineLog.IkeHardExpired(Logger, Tunnel.Name, Tunnel.IkeLifetime.HardTime.TotalSeconds);
+        EngineLog.IkeHardExpired(Logger, Tunnel.Name, _hardLifetime.TotalSeconds);
         Delete("hard lifetime reached", TerminationCause.Expired);
     }
 
