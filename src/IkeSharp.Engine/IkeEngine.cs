@@ -58,7 +58,8 @@ public sealed class IkeEngine
 
     /// <summary>
     /// Reload: switches to <paramref name="options"/>. Tunnels whose configuration did not change
-    /// keep their SAs untouched; changed tunnels are closed with DELETE and started again by their
+    /// keep their SAs untouched, as do those that changed only in close_action, make_before_break or
+    /// keyingtries (which apply from then on); changed tunnels are closed with DELETE and started again by their
     /// new start action once closed; removed tunnels are closed; new ones are started.
     /// </summary>
     public Reconfiguration Reconfigure(EngineOptions options)
@@ -68,6 +69,7 @@ public sealed class IkeEngine
             var old = Options;
             _context.Options = options;
             var unchanged = new List<string>();
+            var updated = new List<string>();
             var changed = new List<string>();
             var removed = new List<string>();
             foreach (var tunnel in old.Tunnels)
@@ -76,6 +78,13 @@ public sealed class IkeEngine
                 if (replacement is not null && TunnelConfigEquivalence.Equivalent(tunnel, replacement))
                 {
                     unchanged.Add(tunnel.Name);
+                    continue;
+                }
+
+                if (replacement is not null && TunnelConfigEquivalence.EquivalentForSas(tunnel, replacement))
+                {
+                    updated.Add(tunnel.Name);
+                    _tunnels[tunnel.Name].Post(new Reconfigured(replacement, InPlace: true));
                     continue;
                 }
 
@@ -98,7 +107,7 @@ public sealed class IkeEngine
                 }
             }
 
-            return new Reconfiguration([.. unchanged], [.. changed], [.. added.Select(t => t.Name)], [.. removed]);
+            return new Reconfiguration([.. unchanged], [.. changed], [.. added.Select(t => t.Name)], [.. removed]) { Updated = [.. updated] };
         }
     }
 

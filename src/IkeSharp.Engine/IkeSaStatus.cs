@@ -49,7 +49,10 @@ public sealed record Reconfiguration(
     ImmutableArray<string> Added,
     ImmutableArray<string> Removed)
 {
+    /// <summary>Tunnels whose SAs stay, with new close_action, make_before_break or keyingtries from now on.</summary>
+    public ImmutableArray<string> Updated { get; init; } = [];
+
     public override string ToString()
-        => string.Join("; ", new[] { ("unchanged", Unchanged), ("restarted", Restarted), ("added", Added), ("removed", Removed) }
+        => string.Join("; ", new[] { ("unchanged", Unchanged), ("updated in place", Updated), ("restarted", Restarted), ("added", Added), ("removed", Removed) }
             .Where(g => !g.Item2.IsEmpty).Select(g => $"{g.Item1}: {string.Join(", ", g.Item2)}").DefaultIfEmpty("no tunnels"));
 }

@@ -28,6 +28,28 @@ public class ReloadTests
     }
 
     [Fact]
+    public void Changing_only_what_happens_after_an_SA_ends_keeps_the_SAs_and_applies_from_then_on()
+    {
+        var lab = new Lab().Establish();
+        var before = Assert.Single(lab.Alice.Engine.GetStatus());
+        var updated = Lab.DefaultTunnel(initiator: true) with { CloseAction = CloseAction.None, MakeBeforeBreak = false, KeyingTries = 5 };
+
+        var result = lab.Alice.Engine.Reconfigure(AliceOptions(updated));
+        lab.Run(TimeSpan.FromSeconds(5));
+
+        Assert.Equal("net", Assert.Single(result.Updated));
+        Assert.Empty(result.Restarted);
+        Assert.Equal(before.InitiatorSpi, Assert.Single(lab.Alice.Engine.GetStatus()).InitiatorSpi);
+        Assert.Equal(4, lab.Trace.Count);
+
+        // close_action = none, in force now: the peer's DELETE leaves the tunnel down.
+        lab.Bob.Engine.Terminate("net");
+        lab.Run(TimeSpan.FromMinutes(5));
+        Assert.Empty(lab.Alice.Engine.GetStatus());
+        Assert.Equal(1, lab.Trace.Count(t => t.StartsWith("alice: IKE_SA_INIT request", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void A_changed_tunnel_is_closed_with_DELETE_and_comes_back_as_configured()
     {
         var lab = new Lab(bob: t => t with { IkeProposals = ProposalSyntax.Parse("aes256-sha256-modp2048, aes128gcm16-prfsha256-x25519", ProtocolId.IKE) }).Establish();

@@ -11,6 +11,17 @@ namespace IkeSharp.Engine.Configuration;
 public static class TunnelConfigEquivalence
 {
     public static bool Equivalent(TunnelConfig a, TunnelConfig b)
+        => EquivalentForSas(a, b)
+            && a.CloseAction == b.CloseAction
+            && a.MakeBeforeBreak == b.MakeBeforeBreak
+            && a.KeyingTries == b.KeyingTries;
+
+    /// <summary>
+    /// Whether the SAs made under <paramref name="a"/> are what <paramref name="b"/> would make: the
+    /// two differ at most in what the tunnel decides once an SA ends or is reauthenticated
+    /// (close_action, make_before_break, keyingtries), which a reload changes without a restart.
+    /// </summary>
+    public static bool EquivalentForSas(TunnelConfig a, TunnelConfig b)
         => a.Name == b.Name
             && Equals(a.LocalAddress, b.LocalAddress)
             && a.RemoteAddresses.SequenceEqual(b.RemoteAddresses)
@@ -23,9 +34,6 @@ public static class TunnelConfigEquivalence
             && a.Children.Length == b.Children.Length
             && a.Children.Zip(b.Children).All(c => Same(c.First, c.Second))
             && a.StartAction == b.StartAction
-            && a.CloseAction == b.CloseAction
-            && a.MakeBeforeBreak == b.MakeBeforeBreak
-            && a.KeyingTries == b.KeyingTries
             && a.DpdDelay == b.DpdDelay
             && a.DpdAction == b.DpdAction
             && a.ForceEncapsulation == b.ForceEncapsulation

@@ -65,7 +65,15 @@ internal sealed partial class Tunnel
 
                     break;
                 case Reconfigured reconfigured:
-                    Reconfigure(reconfigured.Config);
+                    if (reconfigured is { InPlace: true, Config: { } updated })
+                    {
+                        Config = updated; // what the tunnel decides from now on; its SAs stay as they are
+                    }
+                    else
+                    {
+                        Reconfigure(reconfigured.Config);
+                    }
+
                     break;
                 case ShutdownRequested shutdown:
                     Shutdown(shutdown.Done);

@@ -347,7 +347,7 @@ internal sealed partial class Tunnel : IThreadPoolWorkItem
         sa.Owner = this;
         Sas.Add(sa);
         _touched.Add(sa);
-        if (_removed || !TunnelConfigEquivalence.Equivalent(sa.Tunnel, Config))
+        if (_removed || !TunnelConfigEquivalence.EquivalentForSas(sa.Tunnel, Config))
         {
             // A reload changed or removed the tunnel while this SA authenticated with the old settings.
             With(sa, () => sa.Delete(_removed ? $"tunnel '{Name}' was removed by a reload" : $"tunnel '{Name}' was changed by a reload"));

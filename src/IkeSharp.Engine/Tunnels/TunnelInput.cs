@@ -45,7 +45,7 @@ internal sealed record DownRequested : TunnelInput;
 internal sealed record StartRequested : TunnelInput;
 
 /// <summary>A reload changed (<paramref name="Config"/>) or removed (null) the tunnel.</summary>
-internal sealed record Reconfigured(TunnelConfig? Config) : TunnelInput;
+internal sealed record Reconfigured(TunnelConfig? Config, bool InPlace = false) : TunnelInput;
 
 /// <summary>The daemon stops: DELETE every IKE SA, remove everything; <paramref name="Done"/> completes once that is carried out.</summary>
 internal sealed record ShutdownRequested(TaskCompletionSource Done) : TunnelInput;
