@@ -254,6 +254,31 @@ public sealed class IpsecConfImportTests : IDisposable
     }
 
     [Fact]
+    public void Starter_defaults_that_IkeSharp_does_not_share_are_written_or_told()
+    {
+        var conf = Write("ipsec.conf", """
+            conn peer
+                left=192.0.2.1
+                right=198.51.100.2
+                leftsubnet=10.1.0.0/24
+                rightsubnet=10.2.0.0/24
+                authby=secret
+                auto=start
+            """);
+        Write("ipsec.secrets", ": PSK 'lab secret'\n");
+
+        var result = Import(conf);
+        var peer = Assert.Single(LoadImported(result).Engine.Tunnels);
+
+        // closeaction: none whatever auto says, as starter has it.
+        Assert.Equal(CloseAction.None, peer.EffectiveCloseAction);
+        Assert.Contains(result.Report, r => r == "ipsec.conf:1: peer: close_action = none written, starter's default: a tunnel the peer closes stays closed (IkeSharp's own default would follow auto=start)");
+        // No ikelifetime or reauth: IkeSharp rekeys every 4 h where starter would reauthenticate, and says so.
+        Assert.Equal(IkeLifetime.Default, peer.IkeLifetime);
+        Assert.Contains(result.Report, r => r.StartsWith("ipsec.conf:1: peer: no ikelifetime or reauth: starter would reauthenticate every 2h51m", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Secrets_with_several_selectors_go_to_the_conns_they_name_best()
     {
         var conf = Write("ipsec.conf", """

@@ -70,6 +70,7 @@ public sealed class SwanctlImportTests : IDisposable
         Assert.Equal("1.2.3.4", tunnel.RemoteIdentity.ToString());
         Assert.Equal(Engine.Configuration.StartAction.Start, tunnel.StartAction);
         Assert.Equal(Engine.Configuration.DpdAction.Restart, tunnel.DpdAction);
+        Assert.Equal(Engine.Configuration.CloseAction.None, tunnel.EffectiveCloseAction); // swanctl's default, not IkeSharp's (which follows start_action)
         Assert.Equal("demo psk shared with the customer", System.Text.Encoding.UTF8.GetString(tunnel.LocalAuth.PreSharedKey.Span));
         Assert.Equal(["172.31.0.0/16"], tunnel.Children[0].LocalTrafficSelectors.Select(t => t.ToString()));
 
@@ -100,6 +101,35 @@ public sealed class SwanctlImportTests : IDisposable
         Assert.Contains(report, r => r.Contains("nat-instance.children.net.mode = tunnel not carried over"));
         Assert.Contains(report, r => r.Contains("block 'pools' not carried over"));
         Assert.DoesNotContain(report, r => r.Contains("ike-eip")); // the connection uses it
+        Assert.Contains(report, r => r.StartsWith("swanctl.conf:2: nat-instance: close_action = none written, strongSwan's default", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Actions_that_differ_between_children_are_reported_as_the_tunnel_takes_the_first()
+    {
+        var conf = Swanctl.Replace("""
+                    mode = tunnel
+                  }
+            """, """
+                    mode = tunnel
+                    close_action = trap
+                  }
+                  web {
+                    local_ts = 172.31.1.0/24
+                    remote_ts = 1.2.3.4/32
+                    start_action = trap
+                    close_action = start
+                  }
+            """);
+        Assert.NotEqual(Swanctl, conf);
+
+        var result = SwanctlImporter.Import(conf, "swanctl.conf");
+
+        Assert.Contains("        start_action = start\n", result.Config.ReplaceLineEndings("\n"));
+        Assert.Contains("        close_action = trap\n", result.Config.ReplaceLineEndings("\n"));
+        Assert.Contains(result.Report, r => r.Contains("nat-instance.children.web.start_action = trap not carried over: IkeSharp sets start_action per tunnel, and takes net's start", StringComparison.Ordinal));
+        Assert.Contains(result.Report, r => r.Contains("nat-instance.children.web.close_action = start not carried over: IkeSharp sets close_action per tunnel, and takes net's trap", StringComparison.Ordinal));
+        Assert.DoesNotContain(result.Report, r => r.Contains("close_action = none written", StringComparison.Ordinal));
     }
 
     [Fact]

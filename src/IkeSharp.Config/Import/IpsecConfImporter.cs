@@ -446,6 +446,12 @@ public static class IpsecConfImporter
             {
                 Line("close_action", closeAction switch { "clear" => "none", "hold" => "trap", "restart" => "start", _ => closeAction });
             }
+            else if (Get("auto") is "start" or "route")
+            {
+                // starter's closeaction is none whatever auto says; IkeSharp's default would follow start_action.
+                Line("close_action", "none");
+                NoteConn($"close_action = none written, starter's default: a tunnel the peer closes stays closed (IkeSharp's own default would follow auto={Get("auto")})");
+            }
 
             var dpdAction = Get("dpdaction");
             var dpdDelay = Get("dpddelay");
@@ -591,6 +597,11 @@ public static class IpsecConfImporter
             var lifeKey = IkeLifetimeKeys.FirstOrDefault(settings.ContainsKey);
             if (lifeKey is null && Get("reauth") is null)
             {
+                if (conn.Name != "%default")
+                {
+                    NoteConn("no ikelifetime or reauth: starter would reauthenticate every 2h51m (3h less margintime 9m, breaking before making); IkeSharp rekeys the IKE SA every 4h instead, without a gap (set reauth_time to reauthenticate)");
+                }
+
                 return;
             }
 

@@ -165,9 +165,20 @@ public static class SwanctlImporter
         }
 
         var children = connection.Section("children")?.Sections ?? [];
-        string? startAction = null;
-        string? dpdAction = null;
-        string? closeAction = null;
+        // Per child in swanctl, per tunnel in IkeSharp: the first child's value is taken, a differing one reported.
+        var tunnelWide = new Dictionary<string, (string Value, string Child)>();
+        void TunnelWide(ConfigSection child, ConfigEntry entry)
+        {
+            if (!tunnelWide.TryGetValue(entry.Key, out var first))
+            {
+                tunnelWide[entry.Key] = (entry.Value, child.Name);
+            }
+            else if (first.Value != entry.Value)
+            {
+                report.Add($"{child.File}:{entry.Line}: {name}.children.{child.Name}.{entry.Key} = {entry.Value} not carried over: IkeSharp sets {entry.Key} per tunnel, and takes {first.Child}'s {first.Value}");
+            }
+        }
+
         config.AppendLine("        children {");
         foreach (var child in children)
         {
@@ -178,17 +189,9 @@ public static class SwanctlImporter
                 {
                     config.AppendLine($"                {native} = {entry.Value}");
                 }
-                else if (entry.Key == "start_action")
+                else if (entry.Key is "start_action" or "dpd_action" or "close_action")
                 {
-                    startAction ??= entry.Value;
-                }
-                else if (entry.Key == "dpd_action")
-                {
-                    dpdAction ??= entry.Value;
-                }
-                else if (entry.Key == "close_action")
-                {
-                    closeAction ??= entry.Value;
+                    TunnelWide(child, entry);
                 }
                 else
                 {
@@ -200,19 +203,19 @@ public static class SwanctlImporter
         }
 
         config.AppendLine("        }");
-        if (startAction is not null)
+        foreach (var key in new[] { "start_action", "dpd_action", "close_action" })
         {
-            config.AppendLine($"        start_action = {startAction}");
+            if (tunnelWide.TryGetValue(key, out var setting))
+            {
+                config.AppendLine($"        {key} = {setting.Value}");
+            }
         }
 
-        if (dpdAction is not null)
+        if (tunnelWide.TryGetValue("start_action", out var start) && start.Value != "none" && !tunnelWide.ContainsKey("close_action"))
         {
-            config.AppendLine($"        dpd_action = {dpdAction}");
-        }
-
-        if (closeAction is not null)
-        {
-            config.AppendLine($"        close_action = {closeAction}");
+            // swanctl's close_action is none whatever the start action; IkeSharp's would follow it.
+            config.AppendLine("        close_action = none");
+            report.Add($"{connection.File}:{connection.Line}: {name}: close_action = none written, strongSwan's default: a tunnel the peer closes stays closed (IkeSharp's own default would follow start_action = {start.Value})");
         }
 
         config.AppendLine("    }");
