@@ -26,7 +26,7 @@ lab=$here/kernel-lab
 cache=/var/tmp/ikesharp-kernel-lab
 
 left=${KERNEL_LAB_LEFT:-strongswan}
-scenarios=${KERNEL_LAB_SCENARIOS:-psk-gcm,psk-cbc,nat-t,trap,stop,gateway,reserved-eip,rekey}
+scenarios=${KERNEL_LAB_SCENARIOS:-psk-gcm,psk-cbc,nat-t,trap,stop,gateway,reserved-eip,rekey,peer-reauth}
 vm_timeout=${KERNEL_LAB_TIMEOUT:-1800}
 prepare_only=no
 

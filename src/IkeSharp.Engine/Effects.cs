@@ -40,8 +40,11 @@ public sealed record RemoveChildSa(string Tunnel, string Child, uint InboundSpi,
 /// tunnel up. The kernel datapath does this as strongSwan does: XFRM policies whose template names an
 /// SA that does not exist yet, so the first packet raises an ACQUIRE. <paramref name="Local"/> and
 /// <paramref name="Remote"/> are the outer addresses (null when the tunnel does not name them).
+/// <paramref name="Hold"/>: the policies of Child SAs whose IKE SA ended, kept while the tunnel is
+/// between SAs so that its traffic is dropped rather than sent in the clear; the user-space datapath,
+/// which never sends a tunnel's traffic in the clear, has nothing to do for it.
 /// </summary>
-public sealed record InstallTrapPolicies(string Tunnel, IPAddress? Local, IPAddress? Remote, ImmutableArray<Configuration.ChildConfig> Children) : EngineEffect
+public sealed record InstallTrapPolicies(string Tunnel, IPAddress? Local, IPAddress? Remote, ImmutableArray<Configuration.ChildConfig> Children, bool Hold = false) : EngineEffect
 {
     public static InstallTrapPolicies For(Configuration.TunnelConfig tunnel)
         => new(tunnel.Name, tunnel.LocalAddress, tunnel.RemoteAddresses.IsEmpty ? null : tunnel.RemoteAddresses[0], tunnel.Children);

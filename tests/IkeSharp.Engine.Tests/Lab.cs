@@ -31,6 +31,9 @@ internal sealed class Node(Lab lab, string name, IPAddress address) : IEngineHos
 
     public List<InstallTrapPolicies> Traps { get; } = [];
 
+    /// <summary>Policies held while the tunnel is between IKE SAs (<see cref="InstallTrapPolicies.Hold"/>).</summary>
+    public List<InstallTrapPolicies> Held { get; } = [];
+
     public List<UpdateChildSaEndpoints> EndpointUpdates { get; } = [];
 
     public List<SendDatagram> Sent { get; } = [];
@@ -199,7 +202,7 @@ internal sealed class Lab
                 _inFlight.Enqueue((node, send));
                 break;
             case InstallTrapPolicies trap:
-                node.Traps.Add(trap);
+                (trap.Hold ? node.Held : node.Traps).Add(trap);
                 break;
             case UpdateChildSaEndpoints update:
                 node.EndpointUpdates.Add(update);

@@ -400,4 +400,55 @@ public class ReauthenticationTests
             Assert.DoesNotContain(node.States, s => s.State == TunnelState.Down);
         }
     }
+
+    [Fact]
+    public void While_the_peer_reauthenticates_break_before_make_the_policies_are_held_so_nothing_leaves_in_the_clear()
+    {
+        var lab = new Lab(alice: Quiet, bob: t => Reauthenticating(t) with { MakeBeforeBreak = false, RemoteAddresses = [] }).Establish();
+
+        lab.Run(TimeSpan.FromMinutes(61));
+
+        LabAssertions.OneAgreedIkeSa(lab);
+        var effects = lab.Alice.Effects;
+        var held = Assert.Single(lab.Alice.Held);
+        var first = lab.Alice.Installed[0];
+        Assert.Equal(("net", first.LocalTrafficSelectors, first.RemoteTrafficSelectors), (Assert.Single(held.Children).Name, held.Children[0].LocalTrafficSelectors, held.Children[0].RemoteTrafficSelectors)); // what the pair had
+        var hold = effects.IndexOf(held);
+        var removed = effects.FindIndex(e => e is RemoveChildSa);
+        var reinstalled = effects.FindIndex(e => e is InstallChildSa i && i.Installation == lab.Alice.Installed[1]);
+        var released = effects.FindIndex(e => e is RemoveTrapPolicies);
+        Assert.True(hold < removed && removed < reinstalled && reinstalled < released, $"hold {hold}, old pair removed {removed}, new pair {reinstalled}, hold released {released}");
+        Assert.Empty(lab.Alice.Traps);
+    }
+
+    [Fact]
+    public void A_tunnel_the_peer_closed_keeps_its_policies_held_without_initiating_until_the_operator_closes_it()
+    {
+        var lab = new Lab(alice: t => Quiet(t) with { CloseAction = CloseAction.None }).Establish();
+
+        lab.Bob.Engine.Terminate("net");
+        lab.Run(TimeSpan.FromSeconds(5));
+        Assert.Single(lab.Alice.Held);
+        lab.Alice.Engine.OnDatapathEvent(new TrafficAcquired("net", "10.1.0.5 === 10.2.0.7")); // a packet hits the held policies
+        lab.Run(TimeSpan.FromMinutes(5));
+        Assert.Empty(lab.Alice.Engine.GetStatus());
+        Assert.Equal(1, lab.Trace.Count(t => t.StartsWith("alice: IKE_SA_INIT request", StringComparison.Ordinal)));
+        Assert.DoesNotContain(lab.Alice.Effects, e => e is RemoveTrapPolicies);
+
+        lab.Alice.Engine.Terminate("net");
+        lab.Pump();
+        Assert.IsType<RemoveTrapPolicies>(lab.Alice.Effects[^1]);
+    }
+
+    [Fact]
+    public void Closing_a_tunnel_ourselves_holds_nothing_and_the_peer_holds_its_policies()
+    {
+        var lab = new Lab(alice: Quiet).Establish();
+
+        lab.Alice.Engine.Terminate("net");
+        lab.Run(TimeSpan.FromSeconds(5));
+
+        Assert.Empty(lab.Alice.Held);
+        Assert.Single(lab.Bob.Held); // the peer's end: bob's traffic for alice waits, it does not leave in the clear
+    }
 }

@@ -210,7 +210,7 @@ internal sealed partial class IkeSa
                 CreateIfMissing(config, "while the tunnel is to stay up (close_action = start)");
                 break;
             case CloseAction.Trap when Tunnel.StartAction != StartAction.Trap && !Children.Any(c => c.Name == config.Name):
-                Emit(InstallTrapPolicies.For(Owner.Config)); // a trap tunnel keeps its traps all along
+                Owner.InstallTraps(); // a trap tunnel keeps its traps all along
                 break;
         }
     }

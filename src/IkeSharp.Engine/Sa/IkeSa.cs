@@ -477,6 +477,11 @@ internal sealed partial class IkeSa : IDisposable
             Owner.Touch(waiting.Successor);
         }
 
+        if (!Replaced && cause != TerminationCause.Local)
+        {
+            Owner.HoldPolicies(this); // before the Child SAs go, so that their policies never do
+        }
+
         foreach (var child in Children.ToList())
         {
             RemoveChild(child, reason);

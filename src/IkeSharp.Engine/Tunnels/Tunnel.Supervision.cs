@@ -14,6 +14,12 @@ internal sealed partial class Tunnel
     /// <summary>The operator or the start action wants the tunnel up; a failed attempt is then retried.</summary>
     private bool _wanted;
 
+    /// <summary>Trap policies of the start, close or dpd action are installed.</summary>
+    private bool _trapped;
+
+    /// <summary>The policies of an IKE SA that ended are held (<see cref="HoldPolicies"/>) until an IKE SA is up again.</summary>
+    private bool _holding;
+
     private int _attempts;
     private bool _restartAfterClose;
     private bool _removed;
@@ -36,6 +42,17 @@ internal sealed partial class Tunnel
                     Up();
                     break;
                 case TrafficHitTrap:
+                    if (!_trapped && Config.StartAction != StartAction.Trap)
+                    {
+                        // Held policies: the tunnel's traffic waits for the SA on its way, or for the reconnect.
+                        if (_wanted && _reconnectGeneration == 0 && !Sas.Any(sa => sa.State != IkeSaState.Dead))
+                        {
+                            Up();
+                        }
+
+                        break;
+                    }
+
                     if (!Sas.Any(sa => sa.State != IkeSaState.Dead))
                     {
                         Up();
@@ -106,7 +123,7 @@ internal sealed partial class Tunnel
                 Up();
                 break;
             case StartAction.Trap:
-                Emit(InstallTrapPolicies.For(Config));
+                InstallTraps();
                 break;
         }
     }
@@ -153,6 +170,7 @@ internal sealed partial class Tunnel
         _reauthenticatingByBreak.Clear(); // closed for good, not to be made again
         _reauthTarget = null;
         CancelReconnect();
+        (_trapped, _holding) = (false, false);
         Emit(new RemoveTrapPolicies(Name));
         foreach (var sa in Sas.ToList())
         {
@@ -242,7 +260,7 @@ internal sealed partial class Tunnel
         {
             // dpd_action=trap: wait for traffic to the peer, then re-establish on demand.
             _wanted = false;
-            Emit(InstallTrapPolicies.For(Config));
+            InstallTraps();
             return;
         }
 
@@ -260,7 +278,7 @@ internal sealed partial class Tunnel
             _wanted = false;
             if (Config.EffectiveCloseAction == CloseAction.Trap)
             {
-                Emit(InstallTrapPolicies.For(Config));
+                InstallTraps();
             }
 
             return;
@@ -295,6 +313,42 @@ internal sealed partial class Tunnel
 
         var options = _context.Options;
         ScheduleReconnect(TimeSpan.FromTicks(Math.Min(options.MaxReconnectDelay.Ticks, options.ReconnectDelay.Ticks << Math.Min(_attempts - 1, 16))), "attempt failed");
+    }
+
+    /// <summary>Trap policies for the tunnel's children: the next packet brings the tunnel (or the missing Child SA) up.</summary>
+    public void InstallTraps()
+    {
+        Emit(InstallTrapPolicies.For(Config));
+        (_trapped, _holding) = (true, false);
+    }
+
+    /// <summary>
+    /// <paramref name="sa"/> ended, not by our decision, with Child SAs that no other SA carries: their
+    /// policies stay, without SAs, so that the tunnel's traffic is dropped rather than sent in the
+    /// clear until a new IKE SA carries it (the peer reauthenticating break-before-make, a reconnect)
+    /// or the operator closes the tunnel. A tunnel with trap policies has them already.
+    /// </summary>
+    public void HoldPolicies(IkeSa sa)
+    {
+        if (_removed || IsProvisional || _trapped || Config.StartAction == StartAction.Trap || sa.Children.Count == 0)
+        {
+            return;
+        }
+
+        var held = sa.Children.DistinctBy(c => c.Name)
+            .Select(c => c.Config with { LocalTrafficSelectors = c.LocalTrafficSelectors, RemoteTrafficSelectors = c.RemoteTrafficSelectors });
+        Emit(new InstallTrapPolicies(Name, sa.Local.Address, sa.Remote.Address, [.. held], Hold: true));
+        _holding = true;
+    }
+
+    /// <summary>An IKE SA carries the tunnel's traffic again: held policies go (the Child SAs' own stay).</summary>
+    private void ReleaseHeldPolicies()
+    {
+        if (_holding)
+        {
+            _holding = false;
+            Emit(new RemoveTrapPolicies(Name));
+        }
     }
 
     private void ScheduleReconnect(TimeSpan delay, string why)

@@ -297,6 +297,11 @@ internal sealed partial class Tunnel : IThreadPoolWorkItem
                 CompleteReauthentication(sa);
             }
 
+            if (sa.State == IkeSaState.Established && !sa.Replaced && sa.Children.Count > 0)
+            {
+                ReleaseHeldPolicies();
+            }
+
             CheckReauthenticationTwin(sa);
 
             sa.PublishStatus();

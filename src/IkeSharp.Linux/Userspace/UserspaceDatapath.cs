@@ -160,7 +160,12 @@ public sealed partial class UserspaceDatapath : IDatapath
     }
 
     public void InstallTraps(InstallTrapPolicies trap)
-        => LogTrapUnsupported(trap.Tunnel, string.Join(", ", trap.Children.Select(c => $"{string.Join(" ", c.LocalTrafficSelectors)} === {string.Join(" ", c.RemoteTrafficSelectors)}")));
+    {
+        if (!trap.Hold)
+        {
+            LogTrapUnsupported(trap.Tunnel, string.Join(", ", trap.Children.Select(c => $"{string.Join(" ", c.LocalTrafficSelectors)} === {string.Join(" ", c.RemoteTrafficSelectors)}")));
+        }
+    }
 
     public void RemoveTraps(string tunnel)
     {
