@@ -496,6 +496,18 @@ lost_outside_reauthentication() {
         }'
 }
 
+# ping_across_changes FILE: once both sides have SAs, 100 pings 200 ms apart (ping -D -O) while the
+# SAs change under them, kept in FILE and in the caller's $ping; the caller's $policies is the count
+# of left's policies before; the capture stops after.
+ping_across_changes() {
+    wait_for "Child SAs in both namespaces" 120 both_have_sas
+    ping_through left 10.1.0.1 10.2.0.1 || true # neighbour discovery
+    policies=$(ip -n left xfrm policy | grep -c '^src')
+    ping=$(ip netns exec left ping -D -O -c 100 -i 0.2 -W 1 -I 10.1.0.1 10.2.0.1 || true)
+    echo "$ping" >"$1"
+    capture_stop
+}
+
 # one_pair_each PATTERN: each namespace holds one SA pair, the same one (SPIs, algorithms, keys),
 # both SAs matching the extended regular expression. Rekeys go on, so it is checked in one go.
 one_pair_each() {
@@ -527,13 +539,8 @@ scenario_rekey() {
                 rekey_time = 3s
                 life_time = 30s
                 rand_time = 0"
-    wait_for "Child SAs in both namespaces" 120 both_have_sas
-    ping_through left 10.1.0.1 10.2.0.1 || true # neighbour discovery
     local policies ping
-    policies=$(ip -n left xfrm policy | grep -c '^src')
-    ping=$(ip netns exec left ping -D -O -c 100 -i 0.2 -W 1 -I 10.1.0.1 10.2.0.1 || true)
-    echo "$ping" >"$results/$scenario-ping.txt"
-    capture_stop
+    ping_across_changes "$results/$scenario-ping.txt"
     say "    $(grep 'packets transmitted' <<<"$ping")$(grep 'no answer yet' <<<"$ping" | sed 's/^/; /' | tr -d '\n')"
     # A reauthentication's new pair is used by strongSwan (the responder) as soon as it answers
     # IKE_AUTH, before IkeSharp has the keys to install it: pings sent in that window may be lost
@@ -573,13 +580,8 @@ scenario_peer_reauth() {
         rand_time = 0" "make_before_break = $how"
         capture_start
         left_start aes128gcm16 start
-        wait_for "Child SAs in both namespaces" 120 both_have_sas
-        ping_through left 10.1.0.1 10.2.0.1 || true # neighbour discovery
         local policies ping
-        policies=$(ip -n left xfrm policy | grep -c '^src')
-        ping=$(ip netns exec left ping -D -O -c 100 -i 0.2 -W 1 -I 10.1.0.1 10.2.0.1 || true)
-        echo "$ping" >"$results/$scenario-$how-ping.txt"
-        capture_stop
+        ping_across_changes "$results/$scenario-$how-ping.txt"
         local reauths
         reauths=$(grep -c 'reauthenticating IKE_SA' "$results/$scenario-right-charon.log" || true)
         say "    make_before_break = $how: $(grep 'packets transmitted' <<<"$ping"); strongSwan reauthenticated $reauths times"

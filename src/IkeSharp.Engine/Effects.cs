@@ -116,6 +116,14 @@ public sealed record ChildSaInstallation(
     /// <summary>The child's configured limits; both datapaths enforce them and report crossings as <see cref="ChildSaExpired"/>.</summary>
     public Configuration.ChildLifetime Lifetime { get; init; }
 
+    /// <summary>
+    /// Whether traffic goes out on this pair at once, before an older pair of the same selectors is
+    /// removed: true for the exchange's initiator (the responder installed its inbound SA before it
+    /// answered); false for the responder, which goes on sending on the older pair until the
+    /// initiator deletes it, since the initiator installs the new pair only once the answer is in.
+    /// </summary>
+    public bool SendsAtOnce { get; init; }
+
     public void Dispose()
     {
         InboundEncryptionKey.Dispose();

@@ -15,6 +15,16 @@ namespace IkeSharp.Daemon.Tests;
 /// </summary>
 public sealed class IpsecConfImportTests : IDisposable
 {
+    /// <summary>A PSK conn between two subnets, for the tests to add settings to (each on a line of its own, indented 4).</summary>
+    private const string Peer = """
+        conn peer
+            left=192.0.2.1
+            right=198.51.100.2
+            leftsubnet=10.1.0.0/24
+            rightsubnet=10.2.0.0/24
+            authby=secret
+        """;
+
     private readonly string _dir = Directory.CreateTempSubdirectory("iks-ipsec-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -208,13 +218,8 @@ public sealed class IpsecConfImportTests : IDisposable
     [Fact]
     public void Starter_lifetimes_margins_and_fuzz_become_rekey_life_and_rand_times()
     {
-        var conf = Write("ipsec.conf", """
-            conn peer
-                left=192.0.2.1
-                right=198.51.100.2
-                leftsubnet=10.1.0.0/24
-                rightsubnet=10.2.0.0/24
-                authby=secret
+        var conf = Write("ipsec.conf", Peer + """
+
                 ikelifetime=3h
                 lifetime=1h
                 margintime=10m
@@ -256,15 +261,7 @@ public sealed class IpsecConfImportTests : IDisposable
     [Fact]
     public void Starter_defaults_that_IkeSharp_does_not_share_are_written_or_told()
     {
-        var conf = Write("ipsec.conf", """
-            conn peer
-                left=192.0.2.1
-                right=198.51.100.2
-                leftsubnet=10.1.0.0/24
-                rightsubnet=10.2.0.0/24
-                authby=secret
-                auto=start
-            """);
+        var conf = Write("ipsec.conf", Peer + "\n    auto=start\n");
         Write("ipsec.secrets", ": PSK 'lab secret'\n");
 
         var result = Import(conf);

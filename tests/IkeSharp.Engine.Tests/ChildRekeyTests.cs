@@ -36,6 +36,9 @@ public class ChildRekeyTests
             Assert.Equal(oldPair.InboundSpi, Assert.Single(node.Removed).InboundSpi);
             Assert.Equal(0u, oldPair.ReqId); // the first pair's reqid came from the datapath (1) ...
             Assert.Equal(1u, replacement.ReqId); // ... and the rekey asks for the same one
+            // The initiator sends on the new pair at once (bob holds its inbound SA since he answered);
+            // bob goes on sending on the old one until alice deletes it, as she installs only on his answer.
+            Assert.Equal(node == lab.Alice, replacement.SendsAtOnce);
             Assert.NotEqual(oldPair.InboundSpi, replacement.InboundSpi);
             Assert.Equal(string.Join(" ", oldPair.LocalTrafficSelectors), string.Join(" ", replacement.LocalTrafficSelectors));
             Assert.Equal(string.Join(" ", oldPair.RemoteTrafficSelectors), string.Join(" ", replacement.RemoteTrafficSelectors));

@@ -44,6 +44,33 @@ public class ReliabilityTests
         EstablishmentTests.AssertUp(lab);
     }
 
+    /// <summary>
+    /// A request older than the last one answered (§2.2: only that response is kept) is dropped: a
+    /// delayed or replayed message, or a MESSAGE_ID_SYNC (RFC 6311) with message ID 0 from a peer that
+    /// never negotiated it (strongSwan's test_ike_mid_sync "disabled"), changes nothing.
+    /// </summary>
+    [Fact]
+    public void A_request_older_than_the_last_one_answered_is_dropped_and_the_message_IDs_stay()
+    {
+        var lab = new Lab(alice: t => t with { DpdDelay = TimeSpan.Zero }).Establish();
+        lab.Run(TimeSpan.FromMinutes(2)); // a few DPD requests of bob's
+        var bobsRequests = lab.Bob.Sent.Where(d => OwnershipTests.IsExchange(d, ExchangeType.INFORMATIONAL, response: false)).ToList();
+        Assert.True(bobsRequests.Count >= 2, string.Join("\n", lab.Trace));
+        var sent = lab.Alice.Sent.Count;
+
+        //                   <--  HDR(ID 0), SK { }    (bob's first request, once more)
+        var old = bobsRequests[0];
+        lab.Alice.Engine.Receive(old.Remote, old.Local, old.Datagram);
+        lab.Pump();
+
+        Assert.Equal(sent, lab.Alice.Sent.Count); // not answered, not even from a cache
+        lab.Run(TimeSpan.FromMinutes(2));
+        LabAssertions.OneAgreedIkeSa(lab);
+        Assert.DoesNotContain(lab.Alice.States, s => s.State == TunnelState.Down);
+        Assert.DoesNotContain(lab.Bob.States, s => s.State == TunnelState.Down);
+        Assert.True(lab.Bob.Sent.Count(d => OwnershipTests.IsExchange(d, ExchangeType.INFORMATIONAL, response: false)) > bobsRequests.Count); // bob's next requests are answered
+    }
+
     [Fact]
     public void Unanswered_IKE_SA_INIT_gives_up_after_strongSwans_schedule()
     {

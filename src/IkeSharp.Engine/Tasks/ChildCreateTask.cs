@@ -326,6 +326,7 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
                 _inboundSpi, outboundSpi, suite, SecretBuffer.CopyOf(inE.Span), SecretBuffer.CopyOf(inA.Span), SecretBuffer.CopyOf(outE.Span), SecretBuffer.CopyOf(outA.Span), local, remote)
             {
                 Lifetime = lifetime,
+                SendsAtOnce = Initiator,
             });
             AwaitedInstall = _inboundSpi;
             return TaskResult.Pending;

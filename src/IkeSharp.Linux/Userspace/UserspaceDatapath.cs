@@ -110,7 +110,8 @@ public sealed partial class UserspaceDatapath : IDatapath
                     EspProtection.Create(installation.Suite, installation.InboundEncryptionKey.Span, installation.InboundIntegrityKey.Span),
                     new ReplayWindow(_replayWindow), local, remote, installation.UdpEncapsulation,
                     Traffic(installation.Child, installation.InboundSpi, "inbound", lifetime));
-                _outbound = [.. _outbound, outbound];
+                // The first SA matching a packet carries it: a pair that sends at once goes before the older ones.
+                _outbound = installation.SendsAtOnce ? [outbound, .. _outbound] : [.. _outbound, outbound];
                 _inbound = _inbound.Append(new(inbound.Spi, inbound)).ToFrozenDictionary();
                 ArmTimeLimits(installation.Child, lifetime, inbound, outbound);
                 foreach (var selector in installation.RemoteTrafficSelectors)

@@ -195,7 +195,7 @@ public sealed partial class KernelDatapath : IDatapath
                     AddState(child, inbound: true, update: _larval.Remove(child.InboundSpi));
                     AddState(child, inbound: false, update: false);
                     _children[child.InboundSpi] = child;
-                    ClaimPolicies(ChildOwner(child.InboundSpi), child.ReqId, child.Local.Address, child.Remote.Address, child.LocalSelectors, child.RemoteSelectors, trap: false, outboundSpi: child.OutboundSpi);
+                    ClaimPolicies(ChildOwner(child.InboundSpi), child.ReqId, child.Local.Address, child.Remote.Address, child.LocalSelectors, child.RemoteSelectors, trap: false, outboundSpi: child.OutboundSpi, first: installation.SendsAtOnce);
                     AddRoutes(child);
                 }
                 catch
@@ -432,7 +432,7 @@ public sealed partial class KernelDatapath : IDatapath
 
     /// <summary>out (local → remote) and in + fwd (remote → local) for every pair of selectors.</summary>
     private void ClaimPolicies(string owner, uint reqId, IPAddress local, IPAddress remote,
-        IEnumerable<TrafficSelector> localSelectors, IEnumerable<TrafficSelector> remoteSelectors, bool trap, uint outboundSpi)
+        IEnumerable<TrafficSelector> localSelectors, IEnumerable<TrafficSelector> remoteSelectors, bool trap, uint outboundSpi, bool first = false)
     {
         foreach (var l in localSelectors)
         {
@@ -440,7 +440,7 @@ public sealed partial class KernelDatapath : IDatapath
             {
                 foreach (var selector in XfrmSelectors.Between(l, r))
                 {
-                    Claim(new PolicyClaim(owner, trap, new XfrmPolicySpec(selector, XfrmDirection.Out, Priority(selector, trap), new XfrmTemplate(local, remote, reqId, outboundSpi))));
+                    Claim(new PolicyClaim(owner, trap, new XfrmPolicySpec(selector, XfrmDirection.Out, Priority(selector, trap), new XfrmTemplate(local, remote, reqId, outboundSpi))), first);
                 }
 
                 foreach (var selector in XfrmSelectors.Between(r, l))
@@ -452,7 +452,8 @@ public sealed partial class KernelDatapath : IDatapath
         }
     }
 
-    private void Claim(PolicyClaim claim)
+    /// <summary>Adds a claim on a policy; the first Child SA claim is the one in force, so <paramref name="first"/> takes over at once.</summary>
+    private void Claim(PolicyClaim claim, bool first = false)
     {
         var key = (claim.Spec.Selector, claim.Spec.Direction);
         if (!_policies.TryGetValue(key, out var claims))
@@ -461,7 +462,15 @@ public sealed partial class KernelDatapath : IDatapath
         }
 
         var before = Effective(claims);
-        claims.Add(claim);
+        if (first)
+        {
+            claims.Insert(0, claim);
+        }
+        else
+        {
+            claims.Add(claim);
+        }
+
         try
         {
             Apply(before, Effective(claims));
