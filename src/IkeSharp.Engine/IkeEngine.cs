@@ -245,6 +245,19 @@ public sealed class IkeEngine
     public IReadOnlyList<IkeSaStatus> GetStatus()
         => [.. _sas.Values.OrderBy(sa => sa.Serial).Select(sa => sa.Status).Where(s => s.State != IkeSaState.Dead)];
 
+    /// <summary>
+    /// Whether another tunnel has an IKE SA up between the same identities as <paramref name="sa"/>'s
+    /// (or, without an identity to expect, with the same peer address): INITIAL_CONTACT would make
+    /// the peer delete that one too (RFC 7296 §2.4). Reads the published snapshots.
+    /// </summary>
+    internal bool PeerHasSaOfAnotherTunnel(IkeSa sa)
+    {
+        var local = sa.Tunnel.LocalIdentity.ToString();
+        var peer = sa.ExpectedPeerIdentity?.ToString();
+        return _sas.Values.Select(other => other.Status).Any(s => s.Tunnel != sa.Tunnel.Name && s.State == IkeSaState.Established && s.LocalIdentity == local
+            && (peer is not null ? s.RemoteIdentity == peer : s.Remote.Address.Equals(sa.Remote.Address)));
+    }
+
     internal static bool AddressesMatch(TunnelConfig tunnel, IPEndPoint local, IPEndPoint remote)
         => (tunnel.LocalAddress is null || tunnel.LocalAddress.Equals(local.Address))
             && (tunnel.RemoteAddresses.IsEmpty || tunnel.RemoteAddresses.Contains(remote.Address));

@@ -451,4 +451,29 @@ public class ReauthenticationTests
         Assert.Empty(lab.Alice.Held);
         Assert.Single(lab.Bob.Held); // the peer's end: bob's traffic for alice waits, it does not leave in the clear
     }
+
+    [Fact]
+    public void A_second_tunnel_to_the_same_peer_sends_no_INITIAL_CONTACT_that_would_end_the_first()
+    {
+        // Alice has two tunnels with the same identities; bob answers both in one tunnel.
+        static TunnelConfig Subnet(int n, StartAction start) => Lab.DefaultTunnel(initiator: true) with
+        {
+            Name = $"net{n}",
+            StartAction = start,
+            DpdDelay = TimeSpan.Zero,
+            Children = [new ChildConfig($"net{n}", [TrafficSelectorNarrowing.FromPrefix($"10.1.{n}.0/24")], [TrafficSelectorNarrowing.FromPrefix("10.2.0.0/24")], ProposalSyntax.Parse("aes256gcm16", ProtocolId.ESP))],
+        };
+        var lab = new Lab(
+            bob: t => Quiet(t) with { Children = [new ChildConfig("net", [TrafficSelectorNarrowing.FromPrefix("10.2.0.0/24")], [TrafficSelectorNarrowing.FromPrefix("10.1.0.0/16")], ProposalSyntax.Parse("aes256gcm16", ProtocolId.ESP))] },
+            aliceOptions: o => o with { Tunnels = [Subnet(1, StartAction.Start), Subnet(2, StartAction.None)] }).Establish();
+
+        lab.Alice.Engine.Initiate("net2");
+        lab.Run(TimeSpan.FromSeconds(5));
+
+        // HDR, SK { IDi, IDr, AUTH, SAi2, TSi, TSr }  -->   (no N(INITIAL_CONTACT): the peer holds net1's IKE SA with us)
+        Assert.Equal(["alice: IKE_AUTH request 1 [ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr ]", "alice: IKE_AUTH request 1 [ IDi IDr AUTH SA TSi TSr ]"],
+            lab.Trace.Where(t => t.StartsWith("alice: IKE_AUTH", StringComparison.Ordinal)));
+        Assert.Equal(2, lab.Bob.Engine.GetStatus().Count);
+        Assert.Equal(["net1", "net2"], lab.Alice.Engine.GetStatus().Select(s => s.Tunnel).Order());
+    }
 }

@@ -116,8 +116,12 @@ internal sealed partial class Tunnel
             : null;
     }
 
-    /// <summary>Whether another IKE SA of this tunnel is up or on its way with the same peer: INITIAL_CONTACT (§2.4) is then not sent.</summary>
-    public bool HasOtherSa(IkeSa sa) => Sas.Any(other => other != sa && other.State is not IkeSaState.Dead && other.EstablishedAt is not null);
+    /// <summary>
+    /// Whether the peer holds another IKE SA with us that INITIAL_CONTACT (§2.4) would make it delete:
+    /// one of this tunnel's, or of another tunnel between the same identities. It is then not sent.
+    /// </summary>
+    public bool HasOtherSa(IkeSa sa)
+        => Sas.Any(other => other != sa && other.State is not IkeSaState.Dead && other.EstablishedAt is not null) || _engine.PeerHasSaOfAnotherTunnel(sa);
 
     /// <summary>How long our redundant twin waits for the peer to delete its own (strongSwan's uniqueness rule may) before it goes.</summary>
     private static readonly TimeSpan TwinGrace = TimeSpan.FromSeconds(10);
