@@ -235,11 +235,11 @@ public static class ConfigLoader
         foreach (var tunnel in tunnels)
         {
             var section = tunnelsSection.Sections.First(s => s.Name == tunnel.Name);
-            var (key, set) = tunnel.StartAction == StartAction.Trap ? ("start_action", true)
-                : tunnel.EffectiveCloseAction == CloseAction.Trap ? ("close_action", true)
-                : tunnel.DpdAction == DpdAction.Trap ? ("dpd_action", true)
-                : ("", false);
-            if (set)
+            var key = tunnel.StartAction == StartAction.Trap ? "start_action"
+                : tunnel.EffectiveCloseAction == CloseAction.Trap ? "close_action"
+                : tunnel.DpdAction == DpdAction.Trap ? "dpd_action"
+                : null;
+            if (key is not null)
             {
                 var entry = section.Entry(key);
                 throw new ConfigException(file, entry?.Line ?? section.Line, $"{tunnel.Name}.{key}", $"'{entry?.Value ?? "trap"}' needs trap policies, which datapath = userspace does not have",

@@ -28,6 +28,9 @@ internal sealed partial class IkeSa
     /// <summary>Pairs (by inbound SPI, with their child) the peer asked us to rekey later (TEMPORARY_FAILURE).</summary>
     private readonly Dictionary<uint, ChildConfig> _postponedRekeys = [];
 
+    /// <summary>How long after its start this SA is deleted if neither a rekey nor a reauthentication replaced it.</summary>
+    private TimeSpan _hardLifetime;
+
     /// <summary>The peer's rekey of this SA, answered while ours was in flight: the nonces decide once ours is done.</summary>
     private IkeRekey? _peerRekeyWaiting;
 
@@ -96,9 +99,6 @@ internal sealed partial class IkeSa
             ArmTimer(TimerKind.IkeExpire, _hardLifetime);
         }
     }
-
-    /// <summary>How long after its start this SA is deleted if neither a rekey nor a reauthentication replaced it.</summary>
-    private TimeSpan _hardLifetime;
 
     /// <summary>The operator asks for a rekey: of this IKE SA, or of its Child SAs (those named <paramref name="child"/>, or all).</summary>
     public void RekeyNow(string? child, bool ike)

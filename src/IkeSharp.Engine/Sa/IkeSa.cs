@@ -186,9 +186,10 @@ internal sealed partial class IkeSa : IDisposable
         }
     }
 
-    /// <summary>A timer of this SA expired: acted on only if it is the one armed last (not re-armed or cancelled since).</summary>
+    /// <summary>Whether a timer of <paramref name="kind"/> is armed for this SA.</summary>
     public bool IsArmed(TimerKind kind) => _timers.ContainsKey(kind);
 
+    /// <summary>A timer of this SA expired: acted on only if it is the one armed last (not re-armed or cancelled since).</summary>
     public void OnTimer(TimerKind kind, long generation)
     {
         if (!_timers.TryGetValue(kind, out var armed) || armed != generation)

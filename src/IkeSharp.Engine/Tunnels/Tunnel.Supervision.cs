@@ -42,34 +42,7 @@ internal sealed partial class Tunnel
                     Up();
                     break;
                 case TrafficHitTrap:
-                    if (!_trapped && Config.StartAction != StartAction.Trap)
-                    {
-                        // Held policies: the tunnel's traffic waits for the SA on its way, or for the reconnect.
-                        if (_wanted && _reconnectGeneration == 0 && !Sas.Any(sa => sa.State != IkeSaState.Dead))
-                        {
-                            Up();
-                        }
-
-                        break;
-                    }
-
-                    if (!Sas.Any(sa => sa.State != IkeSaState.Dead))
-                    {
-                        Up();
-                    }
-
-                    // The IKE SA lives but a Child SA went away (close_action = trap): the trap brings it back.
-                    foreach (var sa in Sas.Where(sa => sa.State == IkeSaState.Established && !sa.Replaced).ToList())
-                    {
-                        With(sa, () =>
-                        {
-                            foreach (var child in sa.Tunnel.Children)
-                            {
-                                sa.CreateIfMissing(child, "and its traffic hit the trap");
-                            }
-                        });
-                    }
-
+                    OnTrafficHitTrap();
                     break;
                 case DownRequested:
                     Down("closed by operator");
@@ -112,6 +85,35 @@ internal sealed partial class Tunnel
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             EngineLog.InternalError(Logger, e);
+        }
+    }
+
+    /// <summary>
+    /// A packet met a policy without an SA. With traps (start, close or dpd action) it brings the
+    /// tunnel up, or the Child SA that went away on a live IKE SA. With held policies only, it waits for
+    /// the SA on its way, or for the reconnect, and brings up only a tunnel that is wanted up.
+    /// </summary>
+    private void OnTrafficHitTrap()
+    {
+        if (!Sas.Any(sa => sa.State != IkeSaState.Dead) && (_trapped || (_wanted && _reconnectGeneration == 0)))
+        {
+            Up();
+        }
+
+        if (!_trapped)
+        {
+            return;
+        }
+
+        foreach (var sa in Sas.Where(sa => sa.State == IkeSaState.Established && !sa.Replaced).ToList())
+        {
+            With(sa, () =>
+            {
+                foreach (var child in sa.Tunnel.Children)
+                {
+                    sa.CreateIfMissing(child, "and its traffic hit the trap");
+                }
+            });
         }
     }
 
@@ -330,7 +332,7 @@ internal sealed partial class Tunnel
     /// </summary>
     public void HoldPolicies(IkeSa sa)
     {
-        if (_removed || IsProvisional || _trapped || Config.StartAction == StartAction.Trap || sa.Children.Count == 0)
+        if (_removed || IsProvisional || _trapped || sa.Children.Count == 0)
         {
             return;
         }
