@@ -43,7 +43,8 @@ echo "== tests"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-dotnet test IkeSharp.sln --no-build --configuration Release --verbosity quiet -nologo 2>&1 | tee "$log" || status=$?
+# Console verbosity "minimal" prints each failed test with its message and stack (quiet names none).
+dotnet test IkeSharp.sln --no-build --configuration Release --verbosity quiet -nologo --logger "console;verbosity=minimal" 2>&1 | tee "$log" || status=$?
 
 # The kernel lab: IkeSharp's XFRM datapath against strongSwan's kernel-netlink under a real
 # Debian kernel in QEMU (this machine's kernel has no ESP). Each scenario counts as one test.
