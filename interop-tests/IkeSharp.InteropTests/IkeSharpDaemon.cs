@@ -29,7 +29,13 @@ internal sealed class IkeSharpDaemon : IDisposable
         File.SetUnixFileMode(secretsFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         foreach (var (name, content) in files ?? new Dictionary<string, string>())
         {
-            File.WriteAllText(Path.Combine(_dir, name), content);
+            var path = Path.Combine(_dir, name);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, content);
+            if (name.EndsWith(".key", StringComparison.Ordinal))
+            {
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite); // ikesharpd refuses a private key others may read
+            }
         }
 
         var daemon = Path.Combine(AppContext.BaseDirectory, "ikesharpd.dll");

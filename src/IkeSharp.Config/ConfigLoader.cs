@@ -23,7 +23,7 @@ public static class ConfigLoader
 
     private static readonly string[] TunnelKeys =
     [
-        "local_addrs", "remote_addrs", "remote_port", "local_id", "remote_id", "auth", "local_key", "local_cert", "remote_pubkey", "remote_ca",
+        "local_addrs", "remote_addrs", "remote_port", "local_id", "remote_id", "auth", "local_key", "local_cert", "remote_pubkey", "remote_ca", "remote_crl",
         "ike_proposals", "start_action", "keyingtries", "dpd_delay", "dpd_action", "encap", "retransmit_timeout",
         "retransmit_base", "retransmit_tries", "nat_keepalive", "allow_legacy_groups", "rekey_time", "reauth_time", "over_time", "rand_time",
         "close_action", "make_before_break",
@@ -383,7 +383,13 @@ public static class ConfigLoader
         ConfigEntry current = localKey;
         try
         {
-            var local = new AuthConfig(AuthKind.PublicKey) { PrivateKey = KeyLoader.LoadPrivateKey(Resolve(file, localKey.Value)) };
+            var keyPath = Resolve(file, localKey.Value);
+            if (OpenToOthers(keyPath))
+            {
+                throw new ConfigException(file, localKey.Line, $"{t.Name}.local_key", $"private key file {keyPath} is readable or writable by group or others", $"chmod 600 {keyPath}");
+            }
+
+            var local = new AuthConfig(AuthKind.PublicKey) { PrivateKey = KeyLoader.LoadPrivateKey(keyPath) };
             if (t.Entry("local_cert") is { } cert)
             {
                 current = cert;
@@ -408,6 +414,17 @@ public static class ConfigLoader
                 remote = remote with { TrustAnchors = [.. Split(remoteCa).Select(p => KeyLoader.LoadCertificate(Resolve(file, p)))] };
             }
 
+            if (t.Entry("remote_crl") is { } crl)
+            {
+                current = crl;
+                if (remoteCa is null)
+                {
+                    throw new ConfigException(file, crl.Line, $"{t.Name}.remote_crl", "CRLs are checked only for certificates, and this tunnel has no remote_ca", "set remote_ca, or remove remote_crl");
+                }
+
+                remote = remote with { RevocationLists = [.. Split(crl).Select(p => RevocationList.Load(Resolve(file, p)))] };
+            }
+
             return (local, remote);
         }
         catch (KeyLoadException e)
@@ -418,7 +435,7 @@ public static class ConfigLoader
 
     private static ConfigSection LoadSecrets(string path)
     {
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
+        if (OpenToOthers(path))
         {
             throw new ConfigException(path, 0, null, "secrets file is readable or writable by group or others", $"chmod 600 {path}");
         }
@@ -426,6 +443,11 @@ public static class ConfigLoader
         var root = ConfigSyntax.Parse(File.ReadAllText(path), path, echoContent: false);
         return root.Section("secrets") ?? throw new ConfigException(path, 1, "secrets", "no 'secrets' block", "wrap the entries in 'secrets { TUNNEL { psk = ... } }'");
     }
+
+    /// <summary>Whether a file of secrets (PSKs, a private key) lets group or others read or write it.</summary>
+    private static bool OpenToOthers(string path) =>
+        !OperatingSystem.IsWindows() && File.Exists(path)
+        && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0;
 
     /// <summary>strongSwan's notation: <c>0x</c> hex, <c>0s</c> base64, otherwise the text itself.</summary>
     private static byte[] ParseSecret(ConfigEntry entry, string file, string tunnel)

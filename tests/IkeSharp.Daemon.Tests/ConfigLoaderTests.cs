@@ -177,6 +177,56 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.StartsWith("chmod 600 ", e.Fix);
     }
 
+    [Fact]
+    public void A_private_key_file_others_may_read_is_refused_with_the_chmod_to_fix_it()
+    {
+        var key = Path.Combine(_dir, "local.key");
+        using (var ecdsa = System.Security.Cryptography.ECDsa.Create())
+        {
+            File.WriteAllText(key, ecdsa.ExportPkcs8PrivateKeyPem());
+        }
+
+        var peer = Path.Combine(_dir, "peer.pub");
+        File.WriteAllText(peer, System.Security.Cryptography.ECDsa.Create().ExportSubjectPublicKeyInfoPem());
+        var config = Valid.Replace("encap = yes", "encap = yes\n                auth = pubkey\n                local_key = local.key\n                remote_pubkey = peer.pub");
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+
+        var e = Assert.Throws<ConfigException>(() => Load(config, Secrets));
+        Assert.Equal("customer.local_key", e.Key);
+        Assert.Contains($"private key file {key} is readable or writable by group or others", e.Message);
+        Assert.Equal($"chmod 600 {key}", e.Fix);
+
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Assert.IsAssignableFrom<System.Security.Cryptography.ECDsa>(Load(config, Secrets).Engine.Tunnels[0].LocalAuth.PrivateKey);
+    }
+
+    [Fact]
+    public void Remote_crl_loads_CRL_files_for_a_tunnel_with_a_CA_and_is_refused_without_one()
+    {
+        var now = DateTimeOffset.UtcNow;
+        using var caKey = System.Security.Cryptography.ECDsa.Create();
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Lab CA", caKey, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+        using var ca = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
+        File.WriteAllText(Path.Combine(_dir, "ca.crt"), ca.ExportCertificatePem());
+        var crl = new System.Security.Cryptography.X509Certificates.CertificateRevocationListBuilder().Build(ca, System.Numerics.BigInteger.One, now.AddDays(7), System.Security.Cryptography.HashAlgorithmName.SHA256);
+        File.WriteAllText(Path.Combine(_dir, "ca.crl"), System.Security.Cryptography.PemEncoding.WriteString("X509 CRL", crl));
+        var key = Path.Combine(_dir, "local.key");
+        File.WriteAllText(key, caKey.ExportPkcs8PrivateKeyPem());
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var config = Valid.Replace("encap = yes", "encap = yes\n                auth = pubkey\n                local_key = local.key\n                remote_ca = ca.crt\n                remote_crl = ca.crl");
+
+        var lists = Load(config, Secrets).Engine.Tunnels[0].RemoteAuth.RevocationLists;
+        Assert.Equal(["CN=Lab CA"], lists.Select(l => l.Issuer.Name));
+
+        var e = Assert.Throws<ConfigException>(() => Load(config.Replace("remote_ca = ca.crt", "remote_pubkey = ca.crt"), Secrets));
+        Assert.Equal("customer.remote_crl", e.Key);
+        Assert.Contains("this tunnel has no remote_ca", e.Message);
+        e = Assert.Throws<ConfigException>(() => Load(config.Replace("remote_crl = ca.crl", "remote_crl = ca.crt"), Secrets));
+        Assert.Equal("customer.remote_crl", e.Key);
+        Assert.Contains("expected a PEM X509 CRL, but found PEM blocks labelled CERTIFICATE", e.Message);
+    }
+
     [Theory]
     [InlineData("tunnels {\n  a {\n", "block 'a' is never closed")]
     [InlineData("}\n", "'}' without a matching '{'")]

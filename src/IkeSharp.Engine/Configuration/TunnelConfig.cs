@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
+using IkeSharp.Crypto;
 using IkeSharp.Protocol;
 
 namespace IkeSharp.Engine.Configuration;
@@ -135,6 +136,9 @@ public sealed record AuthConfig(AuthKind Kind, ReadOnlyMemory<byte> PreSharedKey
 
     /// <summary>For the remote side: CA certificates the peer's certificate must chain to (strongSwan <c>cacerts</c>).</summary>
     public ImmutableArray<System.Security.Cryptography.X509Certificates.X509Certificate2> TrustAnchors { get; init; } = [];
+
+    /// <summary>For the remote side: CRLs (<c>remote_crl</c>) checked for every certificate of the chain below the anchor.</summary>
+    public ImmutableArray<RevocationList> RevocationLists { get; init; } = [];
 
     /// <summary>For the remote side: raw public keys trusted for this peer (strongSwan <c>rightrsasigkey</c>).</summary>
     public ImmutableArray<System.Security.Cryptography.AsymmetricAlgorithm> TrustedPublicKeys { get; init; } = [];

@@ -187,13 +187,20 @@ internal sealed class IkeAuthTask(IkeSa sa, bool initiator) : IkeTask(sa, initia
         var keys = remote.TrustedPublicKeys;
         if (!remote.TrustAnchors.IsEmpty)
         {
-            var certificate = CertificateValidation.Validate([.. message.FindAll<CertificatePayload>()], remote.TrustAnchors, peerId.Identity, Sa.Context.Now, out var certificateProblem);
+            var certificate = CertificateValidation.Validate([.. message.FindAll<CertificatePayload>()], remote, peerId.Identity, Sa.Context.Now, out var certificateProblem);
             if (certificate is null)
             {
                 return certificateProblem;
             }
 
-            keys = [(AsymmetricAlgorithm?)certificate.GetRSAPublicKey() ?? certificate.GetECDsaPublicKey()!];
+            try
+            {
+                keys = [(AsymmetricAlgorithm?)certificate.GetRSAPublicKey() ?? certificate.GetECDsaPublicKey()!];
+            }
+            catch (CryptographicException e)
+            {
+                return $"certificate '{certificate.Subject}' has a key IkeSharp cannot use: {e.Message}";
+            }
         }
 
         string? failure = null;
