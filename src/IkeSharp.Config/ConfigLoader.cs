@@ -19,7 +19,7 @@ public static class ConfigLoader
 {
     public const string DefaultSocket = "/run/ikesharp/ikesharp.sock";
 
-    private static readonly string[] DaemonKeys = ["listen", "datapath", "secrets", "socket", "cookie_threshold", "half_open_timeout", "tun_device", "replay_window", "sysctl", "egress_interface", "egress_sources", "log_file", "log_file_limit"];
+    private static readonly string[] DaemonKeys = ["listen", "datapath", "secrets", "socket", "cookie_threshold", "block_threshold", "half_open_limit", "half_open_timeout", "tun_device", "replay_window", "sysctl", "egress_interface", "egress_sources", "log_file", "log_file_limit"];
 
     private static readonly string[] TunnelKeys =
     [
@@ -98,6 +98,8 @@ public static class ConfigLoader
         {
             Tunnels = tunnels,
             CookieThreshold = daemon.Entry("cookie_threshold") is { } c ? Integer(file, c, 0, 100_000) : 10,
+            BlockThreshold = daemon.Entry("block_threshold") is { } b ? Integer(file, b, 1, 100_000) : 5,
+            HalfOpenLimit = daemon.Entry("half_open_limit") is { } limit ? Integer(file, limit, 1, 1_000_000) : 1000,
             HalfOpenTimeout = daemon.Entry("half_open_timeout") is { } h ? Duration(file, h) : TimeSpan.FromSeconds(30),
         };
         var datapath = daemon.Entry("datapath") is { } d ? Enumeration<DatapathKind>(file, d) : DatapathKind.Auto;

@@ -12,6 +12,8 @@ public sealed class EngineStatistics
     private long _unexpectedMessages;
     private long _cookiesSent;
     private long _retransmissions;
+    private long _halfOpenRefused;
+    private long _queueFull;
 
     public long Undecodable => Interlocked.Read(ref _undecodable);
 
@@ -25,6 +27,12 @@ public sealed class EngineStatistics
 
     public long Retransmissions => Interlocked.Read(ref _retransmissions);
 
+    /// <summary>IKE_SA_INIT requests dropped by block_threshold or half_open_limit.</summary>
+    public long HalfOpenRefused => Interlocked.Read(ref _halfOpenRefused);
+
+    /// <summary>Datagrams dropped because their tunnel's queue was full.</summary>
+    public long QueueFull => Interlocked.Read(ref _queueFull);
+
     internal void CountUndecodable() => Interlocked.Increment(ref _undecodable);
 
     internal void CountUnknownSpi() => Interlocked.Increment(ref _unknownSpi);
@@ -36,4 +44,8 @@ public sealed class EngineStatistics
     internal void CountCookieSent() => Interlocked.Increment(ref _cookiesSent);
 
     internal void CountRetransmission() => Interlocked.Increment(ref _retransmissions);
+
+    internal void CountHalfOpenRefused() => Interlocked.Increment(ref _halfOpenRefused);
+
+    internal void CountQueueFull() => Interlocked.Increment(ref _queueFull);
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
 using IkeSharp.Engine.Configuration;
+using IkeSharp.Engine.Negotiation;
 using IkeSharp.Engine.Sa;
 using IkeSharp.Engine.Tunnels;
 using IkeSharp.Protocol;
@@ -19,21 +20,22 @@ namespace IkeSharp.Engine;
 /// </summary>
 public sealed class IkeEngine
 {
-    private const int CookieVersion = 1;
-
     private readonly EngineContext _context;
     private readonly ConcurrentDictionary<ulong, IkeSa> _sas = new();
     private readonly ConcurrentDictionary<InitKey, IkeSa> _inits = new();
     private readonly ConcurrentDictionary<string, Tunnel> _tunnels = new();
     private readonly Lock _reconfiguring = new();
-    private readonly byte[] _cookieSecret = RandomNumberGenerator.GetBytes(32);
-    private int _halfOpen;
+    private readonly HalfOpenAdmission _admission;
+    private readonly RateLimitedEvent _cookiesSent = new(TimeSpan.FromSeconds(10));
+    private readonly RateLimitedEvent _blocked = new(TimeSpan.FromSeconds(10));
+    private readonly RateLimitedEvent _overLimit = new(TimeSpan.FromSeconds(10));
 
     /// <param name="spis">Where inbound ESP SPIs come from: the datapath (default: random ones).</param>
     /// <param name="scheduler">Where tunnel owners run (default: the thread pool).</param>
     public IkeEngine(EngineOptions options, TimeProvider time, ILoggerFactory loggers, IEngineHost host, IChildSpiSource? spis = null, IEngineScheduler? scheduler = null)
     {
         _context = new EngineContext(time, loggers, spis ?? new RandomChildSpiSource(), options, host, scheduler ?? ThreadPoolEngineScheduler.Instance);
+        _admission = new HalfOpenAdmission(_context);
         foreach (var tunnel in options.Tunnels)
         {
             _tunnels[tunnel.Name] = Tunnel.Configured(this, _context, tunnel);
@@ -45,7 +47,7 @@ public sealed class IkeEngine
     public EngineOptions Options => _context.Options;
 
     /// <summary>Responder SAs that have not finished IKE_AUTH (what the COOKIE threshold counts).</summary>
-    internal int HalfOpenCount => Volatile.Read(ref _halfOpen);
+    internal int HalfOpenCount => _admission.Count;
 
     /// <summary>Applies start actions: initiates <see cref="StartAction.Start"/> tunnels and installs trap policies for <see cref="StartAction.Trap"/> ones.</summary>
     public void Start()
@@ -294,9 +296,9 @@ public sealed class IkeEngine
     /// <summary>The SA is no longer half-open (authenticated, or gone): it stops counting toward the COOKIE threshold.</summary>
     internal void LeaveHalfOpen(IkeSa sa)
     {
-        if (!sa.IsHalfOpen && sa.StopCountingAsHalfOpen())
+        if (!sa.IsHalfOpen && sa.StopCountingAsHalfOpen() is { } address)
         {
-            Interlocked.Decrement(ref _halfOpen);
+            _admission.Leave(address);
         }
     }
 
@@ -304,9 +306,9 @@ public sealed class IkeEngine
     internal void Unregister(IkeSa sa)
     {
         _sas.TryRemove(new KeyValuePair<ulong, IkeSa>(sa.LocalSpi, sa));
-        if (sa.StopCountingAsHalfOpen())
+        if (sa.StopCountingAsHalfOpen() is { } address)
         {
-            Interlocked.Decrement(ref _halfOpen);
+            _admission.Leave(address);
         }
 
         if (sa.InitKey is { } key)
@@ -345,13 +347,33 @@ public sealed class IkeEngine
             return;
         }
 
-        var halfOpen = HalfOpenCount;
-        if (halfOpen >= Options.CookieThreshold && !CookieIsValid(request, remote))
+        switch (_admission.Decide(request, remote))
         {
-            _context.Statistics.CountCookieSent();
-            EngineLog.CookieSent(_context.Logger, halfOpen, Options.CookieThreshold, remote);
-            _context.Host.Apply(CookieResponse(request, local, remote)); // stateless: no owner involved
-            return;
+            case Admission.SendCookie:
+                _context.Statistics.CountCookieSent();
+                if (_cookiesSent.TryLog(_context.Now, out var unlogged))
+                {
+                    EngineLog.CookieSent(_context.Logger, HalfOpenCount, Options.CookieThreshold, remote, unlogged);
+                }
+
+                _context.Host.Apply(CookieResponse(request, local, remote)); // stateless: no owner involved
+                return;
+            case Admission.BlockedAddress:
+                _context.Statistics.CountHalfOpenRefused();
+                if (_blocked.TryLog(_context.Now, out unlogged))
+                {
+                    EngineLog.HalfOpenBlocked(_context.Logger, _admission.CountFrom(remote.Address), remote, Options.BlockThreshold, unlogged);
+                }
+
+                return;
+            case Admission.OverLimit:
+                _context.Statistics.CountHalfOpenRefused();
+                if (_overLimit.TryLog(_context.Now, out unlogged))
+                {
+                    EngineLog.HalfOpenOverLimit(_context.Logger, HalfOpenCount, Options.HalfOpenLimit, remote, unlogged);
+                }
+
+                return;
         }
 
         var owner = Tunnel.Provisional(this, _context, tunnel);
@@ -375,8 +397,8 @@ public sealed class IkeEngine
             return;
         }
 
-        sa.CountAsHalfOpen();
-        Interlocked.Increment(ref _halfOpen);
+        sa.CountAsHalfOpen(remote.Address);
+        _admission.Enter(remote.Address);
         owner.Own(sa);
         owner.Post(new InitRequestAccepted(sa, local, remote, datagram, request));
     }
@@ -387,26 +409,11 @@ public sealed class IkeEngine
         return true;
     }
 
-    /// <summary>§2.6: cookie = version | HMAC(secret, Ni | IPi | SPIi), verifiable without keeping state.</summary>
-    private byte[] MakeCookie(IkeMessage request, IPEndPoint remote)
-    {
-        var nonce = request.Find<NoncePayload>()!.Data.Span;
-        var input = new byte[nonce.Length + 16 + 8];
-        nonce.CopyTo(input);
-        remote.Address.TryWriteBytes(input.AsSpan(nonce.Length), out _);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(input.AsSpan(nonce.Length + 16), request.Header.InitiatorSpi);
-        return [CookieVersion, .. HMACSHA256.HashData(_cookieSecret, input)];
-    }
-
-    private bool CookieIsValid(IkeMessage request, IPEndPoint remote)
-        => request.Payloads.FirstOrDefault() is NotifyPayload { NotifyType: NotifyType.COOKIE } cookie
-            && CryptographicOperations.FixedTimeEquals(cookie.Data.Span, MakeCookie(request, remote));
-
     private SendDatagram CookieResponse(IkeMessage request, IPEndPoint local, IPEndPoint remote)
     {
         var response = new IkeMessage(
             IkeHeader.Create(request.Header.InitiatorSpi, 0, ExchangeType.IKE_SA_INIT, IkeHeaderFlags.Response, 0),
-            [NotifyPayload.Create(NotifyType.COOKIE, MakeCookie(request, remote))]);
+            [NotifyPayload.Create(NotifyType.COOKIE, _admission.MakeCookie(request, remote))]);
         return new SendDatagram(local, remote, response.Encode());
     }
 

@@ -38,6 +38,8 @@ internal static class StatusJson
         ["dropped_integrity"] = s.IntegrityFailures,
         ["dropped_unexpected"] = s.UnexpectedMessages,
         ["cookies_sent"] = s.CookiesSent,
+        ["dropped_half_open_limits"] = s.HalfOpenRefused,
+        ["dropped_queue_full"] = s.QueueFull,
         ["retransmissions"] = s.Retransmissions,
     };
 

@@ -38,7 +38,7 @@ internal sealed partial class IkeSa : IDisposable
     private volatile IkeSaStatus? _status;
     private string? _closing;
     private TerminationCause _closingCause;
-    private int _halfOpenCounted;
+    private IPAddress? _halfOpenFrom;
 
     public IkeSa(EngineContext context, Tunnel owner, TunnelConfig tunnel, bool originalInitiator, ulong initiatorSpi, ulong responderSpi, IPEndPoint local, IPEndPoint remote)
     {
@@ -147,11 +147,11 @@ internal sealed partial class IkeSa : IDisposable
     /// <summary>For a responder SA: its IKE_SA_INIT request, by which retransmissions of it are recognised.</summary>
     public InitKey? InitKey { get; init; }
 
-    /// <summary>The engine counts this SA toward the COOKIE threshold.</summary>
-    public void CountAsHalfOpen() => _halfOpenCounted = 1;
+    /// <summary>The engine counts this SA as half-open from <paramref name="address"/> (the COOKIE threshold and half-open limits).</summary>
+    public void CountAsHalfOpen(IPAddress address) => _halfOpenFrom = address;
 
-    /// <summary>True exactly once after <see cref="CountAsHalfOpen"/>: the caller uncounts it.</summary>
-    public bool StopCountingAsHalfOpen() => Interlocked.Exchange(ref _halfOpenCounted, 0) == 1;
+    /// <summary>The address it was counted from, exactly once after <see cref="CountAsHalfOpen"/>: the caller uncounts it.</summary>
+    public IPAddress? StopCountingAsHalfOpen() => Interlocked.Exchange(ref _halfOpenFrom, null);
 
     /// <summary>A responder SA that has not finished IKE_AUTH: what the COOKIE threshold counts.</summary>
     public bool IsHalfOpen => !IsOriginalInitiator && State is IkeSaState.Connecting or IkeSaState.Authenticating;

@@ -18,12 +18,15 @@ internal sealed class IkeInitTask(IkeSa sa, bool initiator) : IkeTask(sa, initia
 {
     private const int NonceLength = 32;
     private const int MaxKeyExchangeRetries = 3;
+    private const int MaxCookieResponses = 5;
+    private const int MaxCookieLength = 64;
 
     private KeyExchange? _keyExchange;
     private byte[] _publicValue = [];
     private byte[] _nonce = [];
     private ReadOnlyMemory<byte> _cookie;
     private int _keRetries;
+    private int _cookieResponses;
     private Proposal? _selected;
 
     public override ExchangeType Exchange => ExchangeType.IKE_SA_INIT;
@@ -115,8 +118,17 @@ internal sealed class IkeInitTask(IkeSa sa, bool initiator) : IkeTask(sa, initia
 
     private TaskResult ProcessResponse(IkeMessage response)
     {
-        if (response.FindNotify(NotifyType.COOKIE) is { } cookie && _cookie.IsEmpty)
+        if (response.FindNotify(NotifyType.COOKIE) is { } cookie)
         {
+            // §2.6: answered each time, with the latest COOKIE: the responder may change its secret between
+            // two (a new COOKIE), and a retransmitted request gets the same COOKIE twice. A few times only.
+            if (cookie.Data.Length is 0 or > MaxCookieLength || ++_cookieResponses > MaxCookieResponses)
+            {
+                return Fail(IkeError.IkeSa(cookie.Data.Length is 0 or > MaxCookieLength
+                    ? $"peer sent a COOKIE of {cookie.Data.Length} octets (RFC 7296 §3.10.1 allows 1 to {MaxCookieLength})"
+                    : $"peer still asks for a COOKIE after {MaxCookieResponses} retries with one"));
+            }
+
             EngineLog.CookieRequested(Sa.Logger);
             _cookie = cookie.Data.ToArray();
             return TaskResult.Retry;

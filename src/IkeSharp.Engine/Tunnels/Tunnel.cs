@@ -30,6 +30,7 @@ internal sealed partial class Tunnel : IThreadPoolWorkItem
     private readonly HashSet<IkeSa> _touched = [];
     private readonly Dictionary<uint, IkeSa> _installing = [];
     private bool _scheduled;
+    private int _queuedDatagrams;
     private Tunnel? _successor;
 
     private Tunnel(IkeEngine engine, EngineContext context, TunnelConfig config, bool provisional)
@@ -68,6 +69,18 @@ internal sealed partial class Tunnel : IThreadPoolWorkItem
             successor = _successor;
             if (successor is null)
             {
+                if (input is DatagramReceived)
+                {
+                    // A flood at a known SPI must not grow memory or delay this tunnel's timers and outcomes.
+                    if (_queuedDatagrams >= _context.Options.TunnelQueueLimit)
+                    {
+                        _context.Statistics.CountQueueFull();
+                        return;
+                    }
+
+                    _queuedDatagrams++;
+                }
+
                 _inbox.Enqueue(input);
                 if (_scheduled)
                 {
@@ -131,6 +144,11 @@ internal sealed partial class Tunnel : IThreadPoolWorkItem
                 {
                     _scheduled = false;
                     return;
+                }
+
+                if (input is DatagramReceived)
+                {
+                    _queuedDatagrams--;
                 }
             }
 
@@ -332,6 +350,8 @@ internal sealed partial class Tunnel : IThreadPoolWorkItem
             {
                 target.Post(queued);
             }
+
+            _queuedDatagrams = 0;
         }
     }
 

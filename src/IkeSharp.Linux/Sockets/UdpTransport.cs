@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using IkeSharp.Engine;
 using IkeSharp.Linux.Netlink;
 using IkeSharp.Linux.Userspace;
 using IkeSharp.Protocol;
@@ -18,7 +19,12 @@ public sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IEspTra
     private readonly Dictionary<IPEndPoint, Socket> _sockets = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Thread> _threads = [];
+    /// <summary>Remote endpoints whose socket address is kept; beyond it the cache starts over.</summary>
+    internal const int AddressCacheLimit = 4096;
+
     private readonly System.Collections.Concurrent.ConcurrentDictionary<IPEndPoint, SocketAddress> _addresses = new();
+    private readonly RateLimitedEvent _failuresLogged = new(TimeSpan.FromSeconds(10));
+    private long _handlerFailures;
 
     /// <summary>Called for each datagram on the receive thread: local endpoint, remote endpoint, UDP payload (owned by the callee).</summary>
     public Action<IPEndPoint, IPEndPoint, ReadOnlyMemory<byte>>? Received { get; set; }
@@ -93,7 +99,7 @@ public sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IEspTra
 
         try
         {
-            socket.SendTo(datagram, SocketFlags.None, _addresses.GetOrAdd(remote, r => r.Serialize()));
+            socket.SendTo(datagram, SocketFlags.None, AddressOf(remote));
         }
         catch (SocketException e)
         {
@@ -140,22 +146,53 @@ public sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IEspTra
             }
 
             var received = buffer.AsSpan(0, length);
-            if (local.Port == UdpEncapsulation.NatTraversalPort && EspReceived is { } esp
-                && UdpEncapsulation.Classify(received, local.Port, out _) == UdpDatagramKind.Esp)
-            {
-                esp(received);
-                continue;
-            }
-
             try
             {
-                Received?.Invoke(local, (IPEndPoint)template.Create(address), received.ToArray());
+                if (local.Port == UdpEncapsulation.NatTraversalPort && EspReceived is { } esp
+                    && UdpEncapsulation.Classify(received, local.Port, out _) == UdpDatagramKind.Esp)
+                {
+                    esp(received);
+                }
+                else
+                {
+                    Received?.Invoke(local, (IPEndPoint)template.Create(address), received.ToArray());
+                }
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                LogReceiveFailed(local, e.Message); // a bug must not end the receive loop
+                // A bug must neither end the receive loop (an unhandled exception here ends the process)
+                // nor, hit by every packet of a flood, flood the log.
+                Interlocked.Increment(ref _handlerFailures);
+                if (_failuresLogged.TryLog(DateTimeOffset.UtcNow, out var unlogged))
+                {
+                    LogReceiveFailed(local, e.GetType().Name, e.Message, unlogged, e);
+                }
             }
         }
+    }
+
+    /// <summary>Remote endpoints whose socket address is cached now.</summary>
+    internal int CachedAddresses => _addresses.Count;
+
+    /// <summary>Datagrams whose handler (IKE or ESP) threw: each one is a bug, dropped and counted.</summary>
+    public long HandlerFailures => Interlocked.Read(ref _handlerFailures);
+
+    /// <summary>The cached socket address of <paramref name="remote"/>, so that a send serialises no endpoint.</summary>
+    private SocketAddress AddressOf(IPEndPoint remote)
+    {
+        if (_addresses.TryGetValue(remote, out var cached))
+        {
+            return cached;
+        }
+
+        // Answers to forged sources (COOKIEs, IKE_SA_INIT) must not grow the cache without bound:
+        // when full it starts over, and the peers in use come back at their next send.
+        if (_addresses.Count >= AddressCacheLimit)
+        {
+            _addresses.Clear();
+        }
+
+        return _addresses.GetOrAdd(remote, r => r.Serialize());
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "listening on UDP {Endpoint}")]
@@ -167,8 +204,8 @@ public sealed partial class UdpTransport(ILogger<UdpTransport> logger) : IEspTra
     [LoggerMessage(Level = LogLevel.Warning, Message = "sending to {Remote} failed: {Error}")]
     private partial void LogSendFailed(IPEndPoint remote, string error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "handling a datagram received on {Local} failed: {Error}")]
-    private partial void LogReceiveFailed(IPEndPoint local, string error);
+    [LoggerMessage(Level = LogLevel.Error, Message = "handling a datagram received on {Local} failed ({Exception}: {Error}); dropped ({Unlogged} more since the last such line)")]
+    private partial void LogReceiveFailed(IPEndPoint local, string exception, string error, long unlogged, Exception e);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "receive error on {Local}: {Error}")]
     private partial void LogReceiveError(IPEndPoint local, string error);
