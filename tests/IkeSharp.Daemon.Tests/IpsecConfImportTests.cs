@@ -106,7 +106,7 @@ public sealed class IpsecConfImportTests : IDisposable
         Directory.CreateDirectory(Path.Combine(dir, "ipsec.d", "private"));
         using var own = RSA.Create(2048);
         using var peer = RSA.Create(2048);
-        File.WriteAllText(Path.Combine(dir, "ipsec.d", "private", "us-east-1.key"), own.ExportPkcs8PrivateKeyPem());
+        WritePrivateKey(Path.Combine(dir, "ipsec.d", "private", "us-east-1.key"), own.ExportPkcs8PrivateKeyPem());
         File.WriteAllText(Path.Combine(dir, "ipsec.d", "certs", "us-east-1.pub"), own.ExportSubjectPublicKeyInfoPem());
         File.WriteAllText(Path.Combine(dir, "ipsec.d", "certs", "us-east-2.pub"), peer.ExportSubjectPublicKeyInfoPem());
 
@@ -325,7 +325,7 @@ public sealed class IpsecConfImportTests : IDisposable
         var rfc3110 = "0s" + Convert.ToBase64String([(byte)p.Exponent!.Length, .. p.Exponent, .. p.Modulus!]);
         Directory.CreateDirectory(Path.Combine(_dir, "ipsec.d", "private"));
         using var own = RSA.Create(2048);
-        File.WriteAllText(Path.Combine(_dir, "ipsec.d", "private", "gw.pem"), own.ExportPkcs8PrivateKeyPem());
+        WritePrivateKey(Path.Combine(_dir, "ipsec.d", "private", "gw.pem"), own.ExportPkcs8PrivateKeyPem());
         Write(Path.Combine("ipsec.d", "peer.conf"), $"""
             conn peer
                 left=192.0.2.1
@@ -471,10 +471,17 @@ public sealed class IpsecConfImportTests : IDisposable
         File.SetUnixFileMode(secrets, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         foreach (var (name, content) in result.Files)
         {
-            File.WriteAllText(Path.Combine(dir, name), content);
+            WritePrivateKey(Path.Combine(dir, name), content); // as --out writes them
         }
 
         return ConfigLoader.Load(Path.Combine(dir, "ikesharp.conf"));
+    }
+
+    /// <summary>A private key file as an operator keeps it (and ikesharpd requires): mode 0600.</summary>
+    private static void WritePrivateKey(string path, string pem)
+    {
+        File.WriteAllText(path, pem);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     private string CopySeed(string seed)
