@@ -266,7 +266,11 @@ public sealed class IkeEngine
 
     internal Tunnel? FindTunnel(string name) => _tunnels.GetValueOrDefault(name);
 
+    /// <summary>The IKE SA with our SPI <paramref name="localSpi"/> (tests and the fuzzing harness).</summary>
+    internal IkeSa? FindSa(ulong localSpi) => _sas.GetValueOrDefault(localSpi);
+
     /// <summary>A new IKE SA we initiate for <paramref name="owner"/>, registered under a fresh SPI.</summary>
+
     internal IkeSa CreateInitiatorSa(Tunnel owner, TunnelConfig tunnel, IPEndPoint local, IPEndPoint remote)
         => Register(spi => new IkeSa(_context, owner, tunnel, originalInitiator: true, spi, 0, local, remote));
 

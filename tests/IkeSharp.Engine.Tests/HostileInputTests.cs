@@ -1,4 +1,5 @@
 using System.Net;
+using IkeSharp.Engine.Tasks;
 using IkeSharp.Protocol;
 
 namespace IkeSharp.Engine.Tests;
@@ -37,6 +38,55 @@ public class HostileInputTests
         Assert.Equal(bob.Proposal, after.Proposal);
         lab.Run(TimeSpan.FromSeconds(40)); // DPD still works with the original keys
         EstablishmentTests.AssertUp(lab);
+    }
+
+    // IKE_SA established;  alice's keys: IKE_AUTH request 2 { IDi, AUTH } -->  dropped, counted, unanswered
+    [Fact]
+    public void A_second_IKE_AUTH_on_an_established_SA_is_dropped()
+    {
+        var lab = new Lab().Establish();
+        var (alice, bob) = Sas(lab);
+        var before = bob.Status;
+
+        var request = new MessageBuilder(ExchangeType.IKE_AUTH, isResponse: false, bob.Tasks.ExpectedRequestId);
+        request.Add(new IdentificationPayload(PayloadType.IDi, Identity.Parse("mallory.lab.example")));
+        request.Add(new AuthenticationPayload(AuthenticationMethod.SHARED_KEY_MESSAGE_INTEGRITY_CODE, new byte[32]));
+        var sent = lab.Bob.Sent.Count;
+        lab.Bob.Engine.Receive(bob.Local, alice.Local, alice.Encode(request));
+        lab.Pump();
+
+        Assert.Equal(sent, lab.Bob.Sent.Count);
+        Assert.Equal(1, lab.Bob.Engine.Statistics.UnexpectedMessages);
+        lab.AssertLogged(l => l.StartsWith("bob:") && l.Contains("IKE_AUTH does not belong to an IKE SA in state Established"));
+        Assert.Equal(before.RemoteIdentity, Assert.Single(lab.Bob.Engine.GetStatus()).RemoteIdentity);
+        EstablishmentTests.AssertUp(lab);
+    }
+
+    // IKE_SA_INIT done, alice's IKE_AUTH held back;  INFORMATIONAL request 1 { } -->  dropped: the SA is not authenticated
+    [Fact]
+    public void A_request_before_IKE_AUTH_is_dropped_and_IKE_AUTH_still_completes()
+    {
+        var lab = new Lab { Hold = (node, sent) => node.Name == "alice" && sent.Datagram.Length > 100 && sent.Datagram[18] == (byte)ExchangeType.IKE_AUTH };
+        lab.Alice.Engine.Start();
+        lab.Run(TimeSpan.FromSeconds(1));
+        var (alice, bob) = Sas(lab);
+        Assert.True(bob.IsHalfOpen);
+
+        var sent = lab.Bob.Sent.Count;
+        lab.Bob.Engine.Receive(bob.Local, alice.Local, alice.Encode(new MessageBuilder(ExchangeType.INFORMATIONAL, isResponse: false, 1)));
+        lab.Pump();
+
+        Assert.Equal(sent, lab.Bob.Sent.Count);
+        lab.AssertLogged(l => l.StartsWith("bob:") && l.Contains("INFORMATIONAL before IKE_AUTH completed"));
+        lab.Release();
+        lab.Run(TimeSpan.FromSeconds(2));
+        EstablishmentTests.AssertUp(lab);
+    }
+
+    private static (IkeSharp.Engine.Sa.IkeSa Alice, IkeSharp.Engine.Sa.IkeSa Bob) Sas(Lab lab)
+    {
+        var status = Assert.Single(lab.Bob.Engine.GetStatus());
+        return (lab.Alice.Engine.FindSa(Convert.ToUInt64(status.InitiatorSpi, 16))!, lab.Bob.Engine.FindSa(Convert.ToUInt64(status.ResponderSpi, 16))!);
     }
 
     [Fact]

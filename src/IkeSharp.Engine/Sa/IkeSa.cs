@@ -296,10 +296,8 @@ internal sealed partial class IkeSa : IDisposable
     /// <summary>Encodes, protects and sends a message; returns the datagram for retransmission.</summary>
     public SendDatagram Send(MessageBuilder message)
     {
-        var flags = (IsOriginalInitiator ? IkeHeaderFlags.Initiator : IkeHeaderFlags.None) | (message.IsResponse ? IkeHeaderFlags.Response : IkeHeaderFlags.None);
-        var header = IkeHeader.Create(InitiatorSpi, ResponderSpi, message.Exchange, flags, message.MessageId);
         var marker = Local.Port == Protocol.UdpEncapsulation.NatTraversalPort ? Protocol.UdpEncapsulation.NonEspMarkerLength : 0;
-        var datagram = _protection.Encode(header, message.Payloads, marker);
+        var datagram = Encode(message);
         if (message.Exchange == ExchangeType.IKE_SA_INIT)
         {
             if (message.IsResponse)
@@ -317,6 +315,19 @@ internal sealed partial class IkeSa : IDisposable
         var send = new SendDatagram(Local, Remote, datagram);
         Emit(send);
         return send;
+    }
+
+    /// <summary>
+    /// The datagram for <paramref name="message"/>: header, SK protection, and the non-ESP marker on
+    /// port 4500. Apart from <see cref="Send"/>, tests and the fuzzing harness use it to make the peer
+    /// receive authenticated messages no honest implementation sends.
+    /// </summary>
+    internal byte[] Encode(MessageBuilder message)
+    {
+        var flags = (IsOriginalInitiator ? IkeHeaderFlags.Initiator : IkeHeaderFlags.None) | (message.IsResponse ? IkeHeaderFlags.Response : IkeHeaderFlags.None);
+        var header = IkeHeader.Create(InitiatorSpi, ResponderSpi, message.Exchange, flags, message.MessageId);
+        var marker = Local.Port == Protocol.UdpEncapsulation.NatTraversalPort ? Protocol.UdpEncapsulation.NonEspMarkerLength : 0;
+        return _protection.Encode(header, message.Payloads, marker);
     }
 
     /// <summary>Handles a datagram from the peer (already matched to this SA by SPI); <paramref name="decoded"/> when the dispatcher decoded it.</summary>
@@ -365,6 +376,13 @@ internal sealed partial class IkeSa : IDisposable
             return;
         }
 
+        if (!message.IsResponse && message.Header.MessageId == Tasks.ExpectedRequestId && Misplaced(message.Exchange) is { } misplaced)
+        {
+            _context.Statistics.CountUnexpected();
+            EngineLog.Dropped(Logger, remote, $"{message}: {misplaced}");
+            return;
+        }
+
         var expected = message.IsResponse ? Tasks.NextRequestId : Tasks.ExpectedRequestId;
         if (outer.Exchange != ExchangeType.IKE_SA_INIT && message.Header.MessageId == expected)
         {
@@ -406,6 +424,20 @@ internal sealed partial class IkeSa : IDisposable
             Tasks.OnRequest(message, raw);
         }
     }
+
+    /// <summary>
+    /// Why a new request of the peer does not belong in this state, or null (§1.2, §2.2): IKE_AUTH
+    /// authenticates a new SA once, as its second exchange; every other exchange needs an
+    /// authenticated SA. (Retransmissions of an answered request never get here.)
+    /// </summary>
+    private string? Misplaced(ExchangeType exchange) => exchange switch
+    {
+        ExchangeType.IKE_SA_INIT => null, // checked before decryption
+        ExchangeType.IKE_AUTH when !IsHalfOpen => $"IKE_AUTH does not belong to an IKE SA in state {State}{(IsOriginalInitiator ? " that we initiated" : "")}",
+        ExchangeType.IKE_AUTH => null,
+        _ when State is IkeSaState.Connecting or IkeSaState.Authenticating => $"{exchange} before IKE_AUTH completed",
+        _ => null,
+    };
 
     /// <summary>Queues the initial exchanges of a tunnel we initiate: IKE_SA_INIT, then IKE_AUTH with the first child.</summary>
     public void StartInitiating()
