@@ -158,6 +158,28 @@ public class ReliabilityTests
         Assert.Single(lab.Bob.Removed);
     }
 
+    // alice: CREATE_CHILD_SA request 2 -->  (lost, or answered and the answer lost)
+    // alice stops:  INFORMATIONAL request 2 [ D ] -->  INFORMATIONAL request 3 [ D ] -->
+    //   bob acts on the one it expects: 2 where the request was lost, 3 where it was answered
+    [Theory]
+    [InlineData("request")]
+    [InlineData("response")]
+    public void Stopping_with_a_request_unanswered_sends_the_DELETE_under_its_message_ID_and_the_next(string lost)
+    {
+        var lab = new Lab().Establish();
+        lab.Lose = (node, sent) => sent.Datagram[18] == (byte)ExchangeType.CREATE_CHILD_SA && node.Name == (lost == "request" ? "alice" : "bob");
+        lab.Alice.Engine.Rekey("net", child: null, ike: false);
+        lab.Run(TimeSpan.FromSeconds(1)); // before the first retransmission
+        lab.Lose = (_, _) => false;
+
+        var done = lab.Alice.Engine.Shutdown();
+        lab.Run(TimeSpan.FromSeconds(1));
+
+        Assert.True(done.IsCompletedSuccessfully);
+        Assert.Equal(["alice: INFORMATIONAL request 2 [ D ]", "alice: INFORMATIONAL request 3 [ D ]"], lab.Trace.Where(t => t.StartsWith("alice: INFORMATIONAL", StringComparison.Ordinal)));
+        Assert.Empty(lab.Bob.Engine.GetStatus());
+    }
+
     [Fact]
     public void Garbage_and_unknown_SPIs_are_dropped_counted_and_never_answered()
     {

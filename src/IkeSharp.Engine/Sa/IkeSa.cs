@@ -560,8 +560,7 @@ internal sealed partial class IkeSa : IDisposable
     {
         if (State is IkeSaState.Established or IkeSaState.Rekeyed or IkeSaState.Deleting or IkeSaState.Authenticating && Keys is not null)
         {
-            Tasks.AbortAll();
-            Tasks.Queue(new IkeDeleteTask(this, reason));
+            Tasks.SendFinalDelete();
         }
 
         Terminate(reason);

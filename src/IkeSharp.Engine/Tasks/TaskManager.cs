@@ -298,6 +298,25 @@ internal sealed class TaskManager(IkeSa sa)
         return true;
     }
 
+    /// <summary>
+    /// The SA ends now (the daemon stops): its DELETE goes out once, unretransmitted, best effort. A
+    /// request still unanswered may or may not have reached the peer, so the peer expects that
+    /// request's message ID or the next. The next alone would exceed a window of one where the request
+    /// was lost (§2.3), so the DELETE goes under the unanswered ID and then under the next: the peer
+    /// acts on the one it expects (the other is a retransmission to it, or finds the SA gone).
+    /// </summary>
+    public void SendFinalDelete()
+    {
+        uint[] ids = _outstanding is null ? [NextRequestId] : [NextRequestId, NextRequestId + 1];
+        AbortAll();
+        foreach (var id in ids)
+        {
+            var delete = new MessageBuilder(ExchangeType.INFORMATIONAL, isResponse: false, id);
+            delete.Add(DeletePayload.IkeSa());
+            sa.Send(delete);
+        }
+    }
+
     /// <summary>Drops queued and active exchanges (the SA is going away).</summary>
     public void AbortAll()
     {
