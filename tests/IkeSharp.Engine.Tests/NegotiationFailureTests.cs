@@ -27,6 +27,31 @@ public class NegotiationFailureTests
         EstablishmentTests.AssertUp(lab);
     }
 
+    // bob's first tunnel for alice's address ('carol', aes256-sha256-modp2048) negotiates IKE_SA_INIT;
+    // alice's IDi belongs to tunnel 'net', which allows only aes128gcm16-prfsha256-ecp256:
+    // IKE_AUTH { IDi(alice) ... } -->  <-- { N(AUTHENTICATION_FAILED) }, naming both tunnels' proposals
+    [Theory]
+    [InlineData("aes128gcm16-prfsha256-ecp256", false)]
+    [InlineData("aes128gcm16-prfsha256-ecp256, aes256-sha256-modp2048", true)]
+    public void The_tunnel_IKE_AUTH_switches_to_must_allow_the_IKE_proposal_negotiated_before(string netProposals, bool accepted)
+    {
+        var carol = Lab.DefaultTunnel(initiator: false) with { Name = "carol", RemoteIdentity = Identity.Parse("carol.lab.example") };
+        var lab = new Lab(bobOptions: o => o with
+        {
+            Tunnels = [carol, o.Tunnels[0] with { IkeProposals = ProposalSyntax.Parse(netProposals, ProtocolId.IKE) }],
+        }).Establish();
+
+        if (accepted)
+        {
+            EstablishmentTests.AssertUp(lab);
+            Assert.Equal("net", Assert.Single(lab.Bob.Engine.GetStatus()).Tunnel);
+            return;
+        }
+
+        Assert.Equal("bob: IKE_AUTH response 1 [ N(AUTH_FAILED) ]", lab.Trace[3]);
+        lab.AssertLogged(l => l.StartsWith("bob:") && l.Contains("tunnel 'net' (IKE:AES_GCM_16_128/PRF_HMAC_SHA2_256/ECP_256) for identity 'alice.lab.example' does not allow the IKE proposal IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048 negotiated in IKE_SA_INIT under tunnel 'carol'"));
+    }
+
     [Fact]
     public void Responder_above_its_half_open_threshold_demands_a_COOKIE()
     {

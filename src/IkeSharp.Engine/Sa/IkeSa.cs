@@ -100,6 +100,9 @@ internal sealed partial class IkeSa : IDisposable
 
     public string? Proposal { get; private set; }
 
+    /// <summary>The IKE proposal agreed on, as the responder selected it.</summary>
+    public Protocol.Proposal? Negotiated { get; private set; }
+
     public IkeSaKeys? Keys { get; private set; }
 
     public Prf? Prf { get; private set; }
@@ -232,9 +235,11 @@ internal sealed partial class IkeSa : IDisposable
     }
 
     /// <summary>Installs the negotiated suite and keys and turns on SK protection both ways.</summary>
-    public void SetKeys(IkeSaCipherSuite suite, string proposal, IkeSaKeys keys)
+    public void SetKeys(IkeSaCipherSuite suite, Protocol.Proposal chosen, IkeSaKeys keys)
     {
         Suite = suite;
+        Negotiated = chosen;
+        var proposal = ProposalSpec.Describe(ProtocolId.IKE, chosen.Transforms);
         Proposal = proposal;
         Keys = keys;
         Prf = Crypto.Prf.Create(suite.Prf);

@@ -75,10 +75,9 @@ internal sealed class IkeAuthTask(IkeSa sa, bool initiator) : IkeTask(sa, initia
             return AuthenticationFailed("(none)", $"{message.Exchange} lacks {idType} or AUTH (EAP is not supported)");
         }
 
-        if (!Initiator && !SelectTunnelFor(peerId.Identity, message))
+        if (!Initiator && SelectTunnelFor(peerId.Identity, message) is { } unmatched)
         {
-            return AuthenticationFailed(peerId.Identity.ToString(), $"no tunnel accepts identity '{peerId.Identity}' ({peerId.Identity.Type}) from {Sa.Remote.Address}; " +
-                $"configured remote identities: {string.Join(", ", Sa.Context.Options.Tunnels.Select(t => $"{t.Name}={t.RemoteIdentity?.ToString() ?? "%any"}"))}");
+            return AuthenticationFailed(peerId.Identity.ToString(), unmatched);
         }
 
         if (Initiator && Sa.ExpectedPeerIdentity is { } expected && !expected.Matches(peerId.Identity))
@@ -104,8 +103,12 @@ internal sealed class IkeAuthTask(IkeSa sa, bool initiator) : IkeTask(sa, initia
         return Fail(IkeError.IkeSa(reason, NotifyType.AUTHENTICATION_FAILED));
     }
 
-    /// <summary>The responder picks the tunnel by the initiator's identity among those matching its addresses.</summary>
-    private bool SelectTunnelFor(Identity peer, IkeMessage request)
+    /// <summary>
+    /// The responder picks the tunnel by the initiator's identity among those matching its addresses;
+    /// IKE_SA_INIT was negotiated under the first of them, so the one picked must accept that IKE
+    /// proposal too (it may allow other algorithms, or no legacy group). Returns why none fits, or null.
+    /// </summary>
+    private string? SelectTunnelFor(Identity peer, IkeMessage request)
     {
         var idr = request.FindAll<IdentificationPayload>().FirstOrDefault(p => p.Type == PayloadType.IDr)?.Identity;
         var candidates = Sa.Context.Options.Tunnels
@@ -114,14 +117,22 @@ internal sealed class IkeAuthTask(IkeSa sa, bool initiator) : IkeTask(sa, initia
             .Where(t => idr is null || t.LocalIdentity.Matches(idr.Value))
             .OrderBy(t => t.RemoteIdentity is null ? 1 : 0)
             .ToList();
-        var current = candidates.FirstOrDefault(t => t.Name == Sa.Tunnel.Name) ?? candidates.FirstOrDefault();
+        if (candidates.Count == 0)
+        {
+            return $"no tunnel accepts identity '{peer}' ({peer.Type}) from {Sa.Remote.Address}; " +
+                $"configured remote identities: {string.Join(", ", Sa.Context.Options.Tunnels.Select(t => $"{t.Name}={t.RemoteIdentity?.ToString() ?? "%any"}"))}";
+        }
+
+        var acceptable = candidates.Where(t => ProposalSelector.Select(t.IkeProposals, [Sa.Negotiated!], preferredKeyExchange: null, out _) is not null).ToList();
+        var current = acceptable.FirstOrDefault(t => t.Name == Sa.Tunnel.Name) ?? acceptable.FirstOrDefault();
         if (current is null)
         {
-            return false;
+            return $"tunnel{(candidates.Count > 1 ? "s" : "")} {string.Join(", ", candidates.Select(t => $"'{t.Name}' ({string.Join(", ", t.IkeProposals)})"))} " +
+                $"for identity '{peer}' do{(candidates.Count > 1 ? "" : "es")} not allow the IKE proposal {Sa.Proposal} negotiated in IKE_SA_INIT under tunnel '{Sa.Tunnel.Name}'";
         }
 
         Sa.Tunnel = current;
-        return true;
+        return null;
     }
 
     /// <summary>Signed octets for our side: our IKE_SA_INIT message, the peer's nonce, prf(SK_p, our ID) (§2.15).</summary>

@@ -1,5 +1,4 @@
 using IkeSharp.Crypto;
-using IkeSharp.Engine.Configuration;
 using IkeSharp.Engine.Negotiation;
 using IkeSharp.Engine.Sa;
 using IkeSharp.Protocol;
@@ -20,7 +19,7 @@ internal static class IkeSaKeying
         try
         {
             using var shared = keyExchange.DeriveSharedSecret(peer.Data.Span);
-            sa.SetKeys(suite, ProposalSpec.Describe(ProtocolId.IKE, chosen.Transforms), derive(suite, shared));
+            sa.SetKeys(suite, chosen, derive(suite, shared));
             return null;
         }
         catch (InvalidPeerKeyExchangeException e)
