@@ -25,7 +25,7 @@ public static class ConfigLoader
     [
         "local_addrs", "remote_addrs", "remote_port", "local_id", "remote_id", "auth", "local_key", "local_cert", "remote_pubkey", "remote_ca", "remote_crl",
         "ike_proposals", "start_action", "keyingtries", "dpd_delay", "dpd_action", "encap", "retransmit_timeout",
-        "retransmit_base", "retransmit_tries", "nat_keepalive", "allow_legacy_groups", "rekey_time", "reauth_time", "over_time", "rand_time",
+        "retransmit_base", "retransmit_tries", "nat_keepalive", "allow_legacy_groups", "max_child_sas", "max_traffic_selectors", "rekey_time", "reauth_time", "over_time", "rand_time",
         "close_action", "make_before_break",
     ];
 
@@ -227,6 +227,8 @@ public static class ConfigLoader
             Retransmit = retransmit,
             NatKeepalive = t.Entry("nat_keepalive") is { } nk ? Duration(file, nk) : TimeSpan.FromSeconds(20),
             AllowLegacyGroups = legacy,
+            MaxChildSas = t.Entry("max_child_sas") is { } maxChildren ? Integer(file, maxChildren, 1, 10_000) : 64,
+            MaxTrafficSelectors = t.Entry("max_traffic_selectors") is { } maxSelectors ? Integer(file, maxSelectors, 1, 1_000) : 16,
             IkeLifetime = LoadIkeLifetime(t, file),
         };
     }

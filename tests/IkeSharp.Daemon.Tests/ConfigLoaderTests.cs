@@ -178,6 +178,20 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Limits_of_the_half_open_guard_and_of_Child_SAs_are_read_with_their_defaults()
+    {
+        var defaults = Load(Valid, Secrets);
+        Assert.Equal((5, 1000, 64, 16), (defaults.Engine.BlockThreshold, defaults.Engine.HalfOpenLimit, defaults.Engine.Tunnels[0].MaxChildSas, defaults.Engine.Tunnels[0].MaxTrafficSelectors));
+
+        var set = Load(Valid.Replace("listen = 192.0.2.1", "listen = 192.0.2.1\n    block_threshold = 2\n    half_open_limit = 50")
+            .Replace("encap = yes", "encap = yes\n                max_child_sas = 3\n                max_traffic_selectors = 4"), Secrets);
+        Assert.Equal((2, 50, 3, 4), (set.Engine.BlockThreshold, set.Engine.HalfOpenLimit, set.Engine.Tunnels[0].MaxChildSas, set.Engine.Tunnels[0].MaxTrafficSelectors));
+
+        var e = Assert.Throws<ConfigException>(() => Load(Valid.Replace("encap = yes", "encap = yes\n                max_child_sas = 0"), Secrets));
+        Assert.Equal("max_child_sas", e.Key);
+    }
+
+    [Fact]
     public void A_private_key_file_others_may_read_is_refused_with_the_chmod_to_fix_it()
     {
         var key = Path.Combine(_dir, "local.key");

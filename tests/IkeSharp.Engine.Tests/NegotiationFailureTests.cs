@@ -52,6 +52,37 @@ public class NegotiationFailureTests
         lab.AssertLogged(l => l.StartsWith("bob:") && l.Contains("tunnel 'net' (IKE:AES_GCM_16_128/PRF_HMAC_SHA2_256/ECP_256) for identity 'alice.lab.example' does not allow the IKE proposal IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048 negotiated in IKE_SA_INIT under tunnel 'carol'"));
     }
 
+    // bob allows one Child SA per IKE SA:  CREATE_CHILD_SA { SA, Ni, TSi, TSr } -->  <-- { N(NO_ADDITIONAL_SAS) }
+    [Fact]
+    public void A_Child_SA_beyond_max_child_sas_is_NO_ADDITIONAL_SAS_naming_the_limit()
+    {
+        var web = new ChildConfig("web", [TrafficSelectorNarrowing.FromPrefix("10.1.1.0/24")], [TrafficSelectorNarrowing.FromPrefix("10.2.1.0/24")], ProposalSyntax.Parse("aes256gcm16", ProtocolId.ESP));
+        var lab = new Lab(
+            alice: t => t with { Children = [.. t.Children, web] },
+            bob: t => t with { MaxChildSas = 1, Children = [.. t.Children, web with { LocalTrafficSelectors = web.RemoteTrafficSelectors, RemoteTrafficSelectors = web.LocalTrafficSelectors }] }).Establish();
+
+        Assert.Equal(["alice: CREATE_CHILD_SA request 2 [ SA No TSi TSr ]", "bob: CREATE_CHILD_SA response 2 [ N(NO_ADD_SAS) ]"], lab.Trace.Skip(4));
+        lab.AssertLogged(l => l.StartsWith("bob:") && l.Contains("tunnel 'net' allows 1 Child SAs per IKE SA (max_child_sas) and has them"));
+        Assert.Single(lab.Bob.Installed);
+        lab.Run(TimeSpan.FromMinutes(5));
+        Assert.Single(lab.Bob.Engine.GetStatus()); // the IKE SA stays, with its one Child SA
+    }
+
+    // TSi { 10.1.0.1, 10.1.0.2, 10.1.0.3 }, bob allows two selectors per side after narrowing:
+    // IKE_AUTH { ... TSi, TSr } -->  <-- { IDr, AUTH, N(TS_UNACCEPTABLE) }
+    [Fact]
+    public void More_selectors_than_max_traffic_selectors_are_TS_UNACCEPTABLE_naming_the_limit()
+    {
+        var selectors = Enumerable.Range(1, 3).Select(i => TrafficSelector.ForRange(System.Net.IPAddress.Parse($"10.1.0.{i}"), System.Net.IPAddress.Parse($"10.1.0.{i}"))).ToList();
+        var lab = new Lab(
+            alice: t => t with { Children = [t.Children[0] with { LocalTrafficSelectors = [.. selectors] }] },
+            bob: t => t with { MaxTrafficSelectors = 2 }).Establish();
+
+        Assert.Equal("bob: IKE_AUTH response 1 [ IDr AUTH N(TS_UNACCEPT) ]", lab.Trace[3]);
+        lab.AssertLogged(l => l.StartsWith("bob:") && l.Contains("CHILD_SA net: 3 TSi and 1 TSr selectors after narrowing, more than the 2 per side tunnel 'net' allows (max_traffic_selectors)"));
+        Assert.Empty(lab.Bob.Installed);
+    }
+
     [Fact]
     public void Responder_above_its_half_open_threshold_demands_a_COOKIE()
     {

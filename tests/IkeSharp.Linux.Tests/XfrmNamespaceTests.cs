@@ -6,6 +6,7 @@ using IkeSharp.Engine.Negotiation;
 using IkeSharp.Linux.Interop;
 using IkeSharp.Linux.Netlink;
 using IkeSharp.Linux.Xfrm;
+using IkeSharp.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace IkeSharp.Linux.Tests;
@@ -186,6 +187,25 @@ public class XfrmNamespaceTests
         Assert.Contains("dir fwd priority 375424", policies);
         Assert.Contains("reqid 1230209024", policies); // 0x49538000
         Assert.Empty(afterStop.Trim());
+    }
+
+    // 10.0.0.1-10.255.255.254 ports 1-65534 both ways: millions of policies; none is installed.
+    [SkippableFact]
+    public void Selectors_that_would_need_more_than_the_policy_limit_are_refused_and_install_nothing()
+    {
+        using var ns = NetworkNamespace.Create();
+        var wide = new TrafficSelector(TrafficSelectorType.TS_IPV4_ADDR_RANGE, 0, 1, 65534, IPAddress.Parse("10.0.0.1"), IPAddress.Parse("10.255.255.254"));
+        var child = new ChildConfig("net", [wide], [wide], []);
+
+        var (error, policies) = ns.Run(() =>
+        {
+            using var datapath = KernelDatapath.Open(32, NullLogger<KernelDatapath>.Instance);
+            var error = Assert.Throws<InvalidOperationException>(() => datapath.InstallTraps(new InstallTrapPolicies("customer", Left, Right, [child])));
+            return (error.Message, ns.Ip("xfrm", "policy", "list"));
+        });
+
+        Assert.Contains($"need {46L * 46 * 30 * 30 * 3} XFRM policies, more than the 4096 IkeSharp installs for one Child SA", error);
+        Assert.Empty(policies.Trim());
     }
 
     [SkippableFact]

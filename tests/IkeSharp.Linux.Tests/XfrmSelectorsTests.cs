@@ -20,6 +20,42 @@ public class XfrmSelectorsTests
         Assert.Equal(["10.0.0.1/32", "10.0.0.2/31", "10.0.0.4/31", "10.0.0.6/32"], XfrmSelectors.Prefixes(range).Select(p => p.ToString()));
     }
 
+    // 10.0.0.1-10.255.255.254 is 46 prefixes, ports 1-65534 are 30 blocks: one pair alone needs 1.9 million policies.
+    [Fact]
+    public void Counting_a_pair_of_wide_ranges_makes_none_of_their_selectors()
+    {
+        var wide = new TrafficSelector(TrafficSelectorType.TS_IPV4_ADDR_RANGE, 0, 1, 65534, IPAddress.Parse("10.0.0.1"), IPAddress.Parse("10.255.255.254"));
+
+        Assert.Equal(46L * 46 * 30 * 30, XfrmSelectors.CountBetween(wide, wide));
+        Assert.True(XfrmSelectors.CountBetween(wide, wide) > KernelDatapath.MaxPoliciesPerChild);
+    }
+
+    [Property(MaxTest = 200)]
+    public bool Counting_agrees_with_making(uint a, uint b, ushort p, ushort q)
+    {
+        var (low, high) = (0x0a000000 | (Math.Min(a, b) >> 20), 0x0a000000 | (Math.Max(a, b) >> 20)); // within 10.0.15.255: few prefixes
+        var source = new TrafficSelector(TrafficSelectorType.TS_IPV4_ADDR_RANGE, 0, Math.Min(p, q), Math.Max(p, q), V4(low), V4(high));
+        var destination = TrafficSelector.ForRange(IPAddress.Parse("10.0.0.3"), IPAddress.Parse("10.0.0.9"));
+        return XfrmSelectors.CountBetween(source, destination) == XfrmSelectors.Between(source, destination).Count;
+    }
+
+    private static IPAddress V4(uint address) => new([(byte)(address >> 24), (byte)(address >> 16), (byte)(address >> 8), (byte)address]);
+
+    // The counter wraps after 32,767: a reqid still held by an installed Child SA is skipped.
+    [Fact]
+    public void A_reqid_still_in_use_is_never_handed_out_again_after_the_counter_wraps()
+    {
+        uint counter = 0x7ffd;
+        var inUse = new[] { KernelDatapath.ReqIdBase | 0x7ffd, KernelDatapath.ReqIdBase | 0, KernelDatapath.ReqIdBase | 1 };
+
+        var first = KernelDatapath.NextReqId(KernelDatapath.ReqIdBase, ref counter, inUse);
+        var second = KernelDatapath.NextReqId(KernelDatapath.ReqIdBase, ref counter, inUse);
+
+        Assert.Equal(KernelDatapath.ReqIdBase | 0x7ffe, first);
+        Assert.Equal(KernelDatapath.ReqIdBase | 2, second); // 0x7fff is the probe's; 0 and 1 are taken
+        Assert.Throws<InvalidOperationException>(() => KernelDatapath.NextReqId(KernelDatapath.ReqIdBase, ref counter, Enumerable.Range(0, 0x7fff).Select(i => KernelDatapath.ReqIdBase | (uint)i)));
+    }
+
     [Fact]
     public void Everything_is_the_zero_prefix()
     {

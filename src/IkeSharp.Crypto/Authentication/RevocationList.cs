@@ -17,12 +17,16 @@ public sealed class RevocationList
 
     private readonly X509Crl _crl;
 
-    private RevocationList(string path, X509Crl crl)
+    private RevocationList(string path, X509Crl crl, byte[] der)
     {
         Path = path;
         _crl = crl;
         Issuer = new X500DistinguishedName(crl.IssuerDN.GetEncoded());
+        Fingerprint = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(der));
     }
+
+    /// <summary>SHA-256 of the CRL's DER: whether a reload brought a new one.</summary>
+    public string Fingerprint { get; }
 
     /// <summary>The file it came from, for log lines.</summary>
     public string Path { get; }
@@ -55,7 +59,7 @@ public sealed class RevocationList
             throw new KeyLoadException($"{source}: not a valid X.509 CRL ({e.Message}).", e);
         }
 
-        return new RevocationList(source, crl ?? throw new KeyLoadException($"{source}: expected a PEM or DER X.509 CRL."));
+        return new RevocationList(source, crl ?? throw new KeyLoadException($"{source}: expected a PEM or DER X.509 CRL."), der);
     }
 
     /// <summary>Whether <paramref name="issuer"/> (by name and key, §6.3.3 (f)) issued this CRL.</summary>

@@ -216,4 +216,10 @@ public sealed record TunnelConfig
 
     /// <summary>Allow MODP 768/1024/1536 (RFC 8247 deprecates them; third-party gear still asks).</summary>
     public bool AllowLegacyGroups { get; init; }
+
+    /// <summary>Child SAs one IKE SA may carry; a further one the peer asks for is refused with NO_ADDITIONAL_SAS (rekeys replace, they do not count).</summary>
+    public int MaxChildSas { get; init; } = 64;
+
+    /// <summary>Traffic selectors a Child SA may have on each side after narrowing; more are refused with TS_UNACCEPTABLE (each becomes kernel policies).</summary>
+    public int MaxTrafficSelectors { get; init; } = 16;
 }

@@ -14,12 +14,16 @@ public static class TunnelConfigEquivalence
         => EquivalentForSas(a, b)
             && a.CloseAction == b.CloseAction
             && a.MakeBeforeBreak == b.MakeBeforeBreak
-            && a.KeyingTries == b.KeyingTries;
+            && a.KeyingTries == b.KeyingTries
+            && a.RemoteAuth.RevocationLists.Select(l => l.Fingerprint).SequenceEqual(b.RemoteAuth.RevocationLists.Select(l => l.Fingerprint))
+            && a.MaxChildSas == b.MaxChildSas
+            && a.MaxTrafficSelectors == b.MaxTrafficSelectors;
 
     /// <summary>
     /// Whether the SAs made under <paramref name="a"/> are what <paramref name="b"/> would make: the
     /// two differ at most in what the tunnel decides once an SA ends or is reauthenticated
-    /// (close_action, make_before_break, keyingtries), which a reload changes without a restart.
+    /// (close_action, make_before_break, keyingtries) or in what the next authentication or Child SA
+    /// is checked against (CRLs, limits), which a reload changes without a restart.
     /// </summary>
     public static bool EquivalentForSas(TunnelConfig a, TunnelConfig b)
         => a.Name == b.Name

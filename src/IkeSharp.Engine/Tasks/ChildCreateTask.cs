@@ -209,6 +209,11 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
             }
         }
 
+        if (_rekeyed is null && Sa.Children.Count >= Sa.Tunnel.MaxChildSas)
+        {
+            return Fail(IkeError.Child($"tunnel '{Sa.Tunnel.Name}' allows {Sa.Tunnel.MaxChildSas} Child SAs per IKE SA (max_child_sas) and has them", NotifyType.NO_ADDITIONAL_SAS));
+        }
+
         var tsiPayload = request.FindAll<TrafficSelectorPayload>().FirstOrDefault(t => t.Type == PayloadType.TSi);
         var tsrPayload = request.FindAll<TrafficSelectorPayload>().FirstOrDefault(t => t.Type == PayloadType.TSr);
         if (tsiPayload is null || tsrPayload is null)
@@ -227,6 +232,13 @@ internal sealed class ChildCreateTask(IkeSa sa, bool initiator, ChildConfig? chi
                 (_child, _tsi, _tsr) = (candidate, tsi, tsr);
                 break;
             }
+        }
+
+        if (_child is not null && Math.Max(_tsi.Count, _tsr.Count) > Sa.Tunnel.MaxTrafficSelectors)
+        {
+            return Fail(IkeError.Child(
+                $"CHILD_SA {_child.Name}: {_tsi.Count} TSi and {_tsr.Count} TSr selectors after narrowing, more than the {Sa.Tunnel.MaxTrafficSelectors} per side tunnel '{Sa.Tunnel.Name}' allows (max_traffic_selectors)",
+                NotifyType.TS_UNACCEPTABLE));
         }
 
         if (_child is null)

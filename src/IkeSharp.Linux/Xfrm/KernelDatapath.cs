@@ -30,6 +30,9 @@ public sealed partial class KernelDatapath : IDatapath
     public const uint ReqIdBase = 0x49530000;
     private const uint TrapReqIdBase = ReqIdBase | 0x8000;
 
+    /// <summary>Kernel policies (out, in and fwd) one Child SA or trap may need.</summary>
+    internal const int MaxPoliciesPerChild = 4096;
+
     /// <summary>strongSwan's default inbound SPI range: recognisable in captures, never a reserved value.</summary>
     private const uint SpiMin = 0xc0000000, SpiMax = 0xcfffffff;
 
@@ -184,7 +187,7 @@ public sealed partial class KernelDatapath : IDatapath
                 // replaces the placeholder state it made for the ACQUIRE with the real SA.
                 var reqId = installation.ReqId != 0 ? installation.ReqId
                     : _traps.TryGetValue((installation.Tunnel, installation.Child), out var trapReqId) ? trapReqId
-                    : ReqIdBase | (++_nextChild & 0x7fff);
+                    : NextReqId(ReqIdBase, ref _nextChild, _children.Values.Select(c => c.ReqId));
                 child = new InstalledChild(installation.Tunnel, installation.Child, reqId,
                     installation.Local, installation.Remote, installation.UdpEncapsulation, installation.InboundSpi, installation.OutboundSpi, installation.Suite,
                     installation.InboundEncryptionKey.Span.ToArray(), installation.InboundIntegrityKey.Span.ToArray(),
@@ -294,7 +297,7 @@ public sealed partial class KernelDatapath : IDatapath
             {
                 if (!_traps.TryGetValue((trap.Tunnel, child.Name), out var reqId))
                 {
-                    reqId = TrapReqIdBase | (_nextTrap++ & 0x7fff);
+                    reqId = NextReqId(TrapReqIdBase, ref _nextTrap, _traps.Values);
                     _traps[(trap.Tunnel, child.Name)] = reqId;
                 }
 
@@ -431,9 +434,18 @@ public sealed partial class KernelDatapath : IDatapath
     }
 
     /// <summary>out (local → remote) and in + fwd (remote → local) for every pair of selectors.</summary>
+    /// <exception cref="InvalidOperationException">They would need more than <see cref="MaxPoliciesPerChild"/> policies.</exception>
     private void ClaimPolicies(string owner, uint reqId, IPAddress local, IPAddress remote,
         IEnumerable<TrafficSelector> localSelectors, IEnumerable<TrafficSelector> remoteSelectors, bool trap, uint outboundSpi, bool first = false)
     {
+        // Ranges that are no prefixes (10.0.0.1-10.255.255.254, ports 1-65534) expand into prefix and
+        // port blocks, multiplied per pair: a peer's proposal must not make millions of policies.
+        var needed = localSelectors.Sum(l => remoteSelectors.Sum(r => XfrmSelectors.CountBetween(l, r) + (2 * XfrmSelectors.CountBetween(r, l))));
+        if (needed > MaxPoliciesPerChild)
+        {
+            throw new InvalidOperationException($"the selectors {string.Join(" ", localSelectors)} === {string.Join(" ", remoteSelectors)} need {needed} XFRM policies, more than the {MaxPoliciesPerChild} IkeSharp installs for one Child SA; write local_ts/remote_ts as prefixes");
+        }
+
         foreach (var l in localSelectors)
         {
             foreach (var r in remoteSelectors)
@@ -564,6 +576,26 @@ public sealed partial class KernelDatapath : IDatapath
         {
             _routing.Remove(prefix);
         }
+    }
+
+    /// <summary>
+    /// The next reqid of a half of IkeSharp's range (<paramref name="half"/> | 0..0x7ffe; 0x7fff is the
+    /// probe's) that none of <paramref name="inUse"/> holds: after 32,766 the counter wraps, and a
+    /// long-running gateway must not give a new Child SA the reqid of one that is still there.
+    /// </summary>
+    internal static uint NextReqId(uint half, ref uint counter, IEnumerable<uint> inUse)
+    {
+        var taken = inUse.ToHashSet();
+        for (var i = 0; i < 0x7fff; i++)
+        {
+            var candidate = half | (counter++ % 0x7fff);
+            if (!taken.Contains(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException($"all {0x7fff} reqids from {half:x8} are in use");
     }
 
     /// <summary>Deletes every SA and policy in this namespace whose reqid is IkeSharp's, and only those.</summary>

@@ -40,6 +40,12 @@ internal static class XfrmSelectors
         return selectors;
     }
 
+    /// <summary>How many selectors <see cref="Between"/> makes, counted without making them (a range that is no prefix multiplies).</summary>
+    public static long CountBetween(TrafficSelector source, TrafficSelector destination)
+        => source.Type != destination.Type ? 0
+            : (long)Prefixes(source).Count * Prefixes(destination).Count
+                * PortBlocks(source.StartPort, source.EndPort).Count * PortBlocks(destination.StartPort, destination.EndPort).Count;
+
     /// <summary>The fewest prefixes whose union is exactly the selector's address range.</summary>
     public static List<IPNetwork> Prefixes(TrafficSelector selector)
     {
