@@ -52,10 +52,10 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "peer wants key exchange method {Wanted} instead of {Sent}; retrying IKE_SA_INIT")]
     public static partial void InvalidKeRetry(ILogger logger, string wanted, string sent);
 
-    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "{HalfOpen} half-open IKE SAs reached the cookie threshold {Threshold}: answering {Peer} with a COOKIE ({Unlogged} more COOKIEs since the last such line)")]
-    public static partial void CookieSent(ILogger logger, int halfOpen, int threshold, IPEndPoint peer, long unlogged);
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "answering {Peer} with a COOKIE first: {Reason} ({Unlogged} more COOKIEs since the last such line)")]
+    public static partial void CookieSent(ILogger logger, IPEndPoint peer, string reason, long unlogged);
 
-    [LoggerMessage(EventId = 41, Level = LogLevel.Warning, Message = "{HalfOpen} half-open IKE SAs from {Peer} reached block_threshold {Threshold}: its IKE_SA_INIT is dropped ({Unlogged} more dropped since the last such line)")]
+    [LoggerMessage(EventId = 41, Level = LogLevel.Warning, Message = "{HalfOpen} half-open IKE SAs from {Peer}, its address proven by COOKIEs, reached block_threshold {Threshold}: its IKE_SA_INIT is dropped ({Unlogged} more dropped since the last such line)")]
     public static partial void HalfOpenBlocked(ILogger logger, int halfOpen, IPEndPoint peer, int threshold, long unlogged);
 
     [LoggerMessage(EventId = 42, Level = LogLevel.Warning, Message = "{HalfOpen} half-open IKE SAs reached half_open_limit {Limit}: IKE_SA_INIT from {Peer} is dropped ({Unlogged} more dropped since the last such line)")]

@@ -300,9 +300,9 @@ public sealed class IkeEngine
     /// <summary>The SA is no longer half-open (authenticated, or gone): it stops counting toward the COOKIE threshold.</summary>
     internal void LeaveHalfOpen(IkeSa sa)
     {
-        if (!sa.IsHalfOpen && sa.StopCountingAsHalfOpen() is { } address)
+        if (!sa.IsHalfOpen && sa.StopCountingAsHalfOpen() is { } source)
         {
-            _admission.Leave(address);
+            _admission.Leave(source);
         }
     }
 
@@ -310,9 +310,9 @@ public sealed class IkeEngine
     internal void Unregister(IkeSa sa)
     {
         _sas.TryRemove(new KeyValuePair<ulong, IkeSa>(sa.LocalSpi, sa));
-        if (sa.StopCountingAsHalfOpen() is { } address)
+        if (sa.StopCountingAsHalfOpen() is { } source)
         {
-            _admission.Leave(address);
+            _admission.Leave(source);
         }
 
         if (sa.InitKey is { } key)
@@ -351,13 +351,13 @@ public sealed class IkeEngine
             return;
         }
 
-        switch (_admission.Decide(request, remote))
+        switch (_admission.Decide(request, remote, out var source, out var why))
         {
             case Admission.SendCookie:
                 _context.Statistics.CountCookieSent();
                 if (_cookiesSent.TryLog(_context.Now, out var unlogged))
                 {
-                    EngineLog.CookieSent(_context.Logger, HalfOpenCount, Options.CookieThreshold, remote, unlogged);
+                    EngineLog.CookieSent(_context.Logger, remote, why, unlogged);
                 }
 
                 _context.Host.Apply(CookieResponse(request, local, remote)); // stateless: no owner involved
@@ -366,7 +366,7 @@ public sealed class IkeEngine
                 _context.Statistics.CountHalfOpenRefused();
                 if (_blocked.TryLog(_context.Now, out unlogged))
                 {
-                    EngineLog.HalfOpenBlocked(_context.Logger, _admission.CountFrom(remote.Address), remote, Options.BlockThreshold, unlogged);
+                    EngineLog.HalfOpenBlocked(_context.Logger, _admission.ProvenFrom(remote.Address), remote, Options.BlockThreshold, unlogged);
                 }
 
                 return;
@@ -401,8 +401,8 @@ public sealed class IkeEngine
             return;
         }
 
-        sa.CountAsHalfOpen(remote.Address);
-        _admission.Enter(remote.Address);
+        sa.CountAsHalfOpen(source);
+        _admission.Enter(source);
         owner.Own(sa);
         owner.Post(new InitRequestAccepted(sa, local, remote, datagram, request));
     }

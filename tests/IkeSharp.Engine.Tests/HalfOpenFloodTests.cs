@@ -30,7 +30,7 @@ public class HalfOpenFloodTests
 
         Assert.Equal(10, lab.Bob.Engine.HalfOpenCount); // the default cookie_threshold
         Assert.Equal(2990, lab.Bob.Engine.Statistics.CookiesSent);
-        Assert.Single(lab.Log, l => l.Contains("reached the cookie threshold 10: answering")); // one line per 10 s, not one per COOKIE
+        Assert.Single(lab.Log, l => l.Contains("with a COOKIE first: 10 half-open IKE SAs reached cookie_threshold 10")); // one line per 10 s, not one per COOKIE
 
         lab.Establish();
 
@@ -41,32 +41,60 @@ public class HalfOpenFloodTests
         EstablishmentTests.AssertUp(lab);
     }
 
-    // 6 x IKE_SA_INIT from one address -->  <-- 5 answered, the 6th dropped (block_threshold 5)
+    // 6 x IKE_SA_INIT from one address  -->  5 answered, the 6th asked for a COOKIE (block_threshold 5);
+    // 6 x IKE_SA_INIT { N(COOKIE), ... }  -->  5 more answered, the 6th dropped: the address proved itself
     [Fact]
-    public void One_address_gets_at_most_block_threshold_half_open_SAs()
+    public void One_address_gets_block_threshold_half_open_SAs_then_as_many_with_COOKIEs_then_none()
     {
         var lab = new Lab(bob: t => t with { RemoteAddresses = [] }, bobOptions: o => o with { CookieThreshold = 100 });
         var request = AliceFirstRequest();
         var attacker = Forged(1);
-        for (var i = 0; i < 6; i++)
+        for (var i = 0; i < 5; i++)
         {
             lab.Bob.Engine.Receive(Bob, attacker, WithNewSpi(request));
         }
 
         lab.Pump();
+        for (var i = 0; i < 6; i++)
+        {
+            var next = WithNewSpi(request);
+            lab.Bob.Engine.Receive(Bob, attacker, next);
+            lab.Pump();
+            lab.Bob.Engine.Receive(Bob, attacker, WithCookie(next, CookieIn(lab.Bob.Sent[^1])));
+            lab.Pump();
+        }
 
-        Assert.Equal(5, lab.Bob.Sent.Count(s => s.Remote.Equals(attacker)));
+        Assert.Equal(10, lab.Bob.Engine.HalfOpenCount);
+        Assert.Equal(6, lab.Bob.Engine.Statistics.CookiesSent);
         Assert.Equal(1, lab.Bob.Engine.Statistics.HalfOpenRefused);
-        lab.AssertLogged(l => l.Contains($"5 half-open IKE SAs from {attacker} reached block_threshold 5: its IKE_SA_INIT is dropped"));
-
-        lab.Bob.Engine.Receive(Bob, Forged(2), WithNewSpi(request)); // another address is not blocked
-        lab.Pump();
-        Assert.Equal(6, lab.Bob.Engine.HalfOpenCount);
+        lab.AssertLogged(l => l.Contains($"with a COOKIE first: 5 half-open IKE SAs from its address reached block_threshold 5"));
+        lab.AssertLogged(l => l.Contains($"5 half-open IKE SAs from {attacker}, its address proven by COOKIEs, reached block_threshold 5: its IKE_SA_INIT is dropped"));
 
         lab.Run(TimeSpan.FromSeconds(31)); // half_open_timeout releases the address
         lab.Bob.Engine.Receive(Bob, attacker, WithNewSpi(request));
         lab.Pump();
-        Assert.Equal(6, lab.Bob.Sent.Count(s => s.Remote.Equals(attacker)));
+        Assert.Equal(1, lab.Bob.Engine.HalfOpenCount);
+    }
+
+    // 5 forged IKE_SA_INIT in alice's name (her address)  -->  5 half-open SAs counted against her address
+    // alice: IKE_SA_INIT -->  <-- N(COOKIE);  IKE_SA_INIT { N(COOKIE), ... } -->  ... up
+    [Fact]
+    public void Forged_requests_in_a_peers_name_cannot_block_it()
+    {
+        var lab = new Lab(bobOptions: o => o with { CookieThreshold = 100 });
+        var request = AliceFirstRequest();
+        for (var i = 0; i < 5; i++)
+        {
+            lab.Bob.Engine.Receive(Bob, new IPEndPoint(lab.Alice.Address, 500), WithNewSpi(request));
+        }
+
+        lab.Pump();
+        Assert.Equal(5, lab.Bob.Engine.HalfOpenCount);
+
+        lab.Establish();
+
+        Assert.Contains(lab.Alice.States, s => s.State == TunnelState.Up);
+        Assert.Equal(1, lab.Bob.Engine.Statistics.CookiesSent);
     }
 
     [Fact]
@@ -125,6 +153,22 @@ public class HalfOpenFloodTests
         var copy = (byte[])request.Clone();
         BinaryPrimitives.WriteUInt64BigEndian(copy, BinaryPrimitives.ReadUInt64BigEndian(RandomNumberGenerator.GetBytes(8)) | 1);
         return copy;
+    }
+
+    /// <summary>The COOKIE of a responder's stateless answer.</summary>
+    private static byte[] CookieIn(SendDatagram response)
+    {
+        Assert.True(IkeMessage.TryDecode(response.Datagram, out var message, out _));
+        var cookie = Assert.IsType<NotifyPayload>(message!.Payloads[0]);
+        Assert.Equal(NotifyType.COOKIE, cookie.NotifyType);
+        return cookie.Data.ToArray();
+    }
+
+    /// <summary>The request again, with the responder's COOKIE first (RFC 7296 §2.6).</summary>
+    private static byte[] WithCookie(byte[] request, byte[] cookie)
+    {
+        Assert.True(IkeMessage.TryDecode(request, out var message, out _));
+        return new IkeMessage(message!.Header, [NotifyPayload.Create(NotifyType.COOKIE, cookie), .. message.Payloads]).Encode();
     }
 
     private static IPEndPoint Forged(int i) => new(new IPAddress([10, (byte)(i >> 16), (byte)(i >> 8), (byte)i]), 500);

@@ -31,8 +31,8 @@ public class MutatedDatagramProperties
         }
 
         // The copies of each datagram arrive after it, when the next one is sent: mutated IKE_SA_INITs
-        // ahead of the real one would be half-open SAs from the initiator's own address, and
-        // block_threshold would rightly hold its real request back until they time out.
+        // ahead of the real one would be half-open SAs from the initiator's own address, over
+        // block_threshold the responder would ask it for a COOKIE, and the traces would differ by seed.
         lab.Lose = (from, sent) =>
         {
             MutateCopies();

@@ -15,19 +15,23 @@ internal enum Admission
     /// <summary>Too many half-open SAs: answer statelessly with a COOKIE (RFC 7296 §2.6).</summary>
     SendCookie,
 
-    /// <summary>Its (cookie-proven) address has <see cref="EngineOptions.BlockThreshold"/> half-open SAs: dropped, unanswered.</summary>
+    /// <summary>Its address, proven by a COOKIE, has <see cref="EngineOptions.BlockThreshold"/> half-open SAs so proven: dropped, unanswered.</summary>
     BlockedAddress,
 
     /// <summary><see cref="EngineOptions.HalfOpenLimit"/> half-open SAs in all: dropped, unanswered.</summary>
     OverLimit,
 }
 
+/// <summary>Where a half-open SA came from, and whether that address proved itself with a COOKIE.</summary>
+internal sealed record HalfOpenSource(IPAddress Address, bool Proven);
+
 /// <summary>
 /// The guard in front of responder SAs, like strongSwan's <c>cookie_threshold</c>, <c>block_threshold</c>
 /// and <c>init_limit_half_open</c>. It counts half-open SAs in all and per source address. Above the
-/// COOKIE threshold a new peer gets a COOKIE first: one whose address is spoofed never sees it, so a
-/// flood from forged addresses makes no state. Only an address that returned a valid COOKIE counts
-/// against the per-address and global limits. The COOKIE secret changes every
+/// COOKIE threshold, or above the block threshold for its address, a new peer gets a COOKIE first: one
+/// whose address is spoofed never sees it, so a flood from forged addresses makes no state, and forged
+/// requests in a victim's name cannot block the victim. An address that returned a valid COOKIE is
+/// dropped once it has the block threshold of such proven half-open SAs. The COOKIE secret changes every
 /// <see cref="EngineOptions.CookieSecretLifetime"/>; COOKIEs of the previous secret stay valid for one
 /// more lifetime (§2.6: "&lt;VersionIDofSecret&gt; | Hash(Ni | IPi | SPIi | &lt;secret&gt;)").
 /// Safe from any thread.
@@ -36,6 +40,7 @@ internal sealed class HalfOpenAdmission(EngineContext context)
 {
     private readonly Lock _rotating = new();
     private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
+    private readonly ConcurrentDictionary<IPAddress, int> _provenPerAddress = new();
     private CookieSecret _current = CookieSecret.Create(0, context.Now);
     private CookieSecret? _previous;
     private int _halfOpen;
@@ -46,16 +51,26 @@ internal sealed class HalfOpenAdmission(EngineContext context)
     /// <summary>Half-open SAs from <paramref name="address"/>.</summary>
     public int CountFrom(IPAddress address) => _perAddress.TryGetValue(address, out var n) ? n : 0;
 
-    public Admission Decide(IkeMessage request, IPEndPoint remote)
+    /// <summary>Half-open SAs from <paramref name="address"/> whose request carried a valid COOKIE.</summary>
+    public int ProvenFrom(IPAddress address) => _provenPerAddress.TryGetValue(address, out var n) ? n : 0;
+
+    /// <param name="source">For <see cref="Admission.Admit"/>: what to count the new SA as.</param>
+    /// <param name="why">For <see cref="Admission.SendCookie"/>: which threshold asks for it.</param>
+    public Admission Decide(IkeMessage request, IPEndPoint remote, out HalfOpenSource source, out string why)
     {
         var options = context.Options;
         var halfOpen = Count;
-        if (halfOpen >= options.CookieThreshold && !CookieIsValid(request, remote))
+        var fromAddress = CountFrom(remote.Address);
+        var proven = CookieIsValid(request, remote);
+        source = new HalfOpenSource(remote.Address, proven);
+        why = halfOpen >= options.CookieThreshold ? $"{halfOpen} half-open IKE SAs reached cookie_threshold {options.CookieThreshold}"
+            : $"{fromAddress} half-open IKE SAs from its address reached block_threshold {options.BlockThreshold}";
+        if (!proven && (halfOpen >= options.CookieThreshold || fromAddress >= options.BlockThreshold))
         {
             return Admission.SendCookie;
         }
 
-        if (CountFrom(remote.Address) >= options.BlockThreshold)
+        if (proven && ProvenFrom(remote.Address) >= options.BlockThreshold)
         {
             return Admission.BlockedAddress;
         }
@@ -63,20 +78,33 @@ internal sealed class HalfOpenAdmission(EngineContext context)
         return halfOpen >= options.HalfOpenLimit ? Admission.OverLimit : Admission.Admit;
     }
 
-    /// <summary>A responder SA from <paramref name="address"/> became half-open.</summary>
-    public void Enter(IPAddress address)
+    /// <summary>A responder SA from <paramref name="source"/> became half-open.</summary>
+    public void Enter(HalfOpenSource source)
     {
         Interlocked.Increment(ref _halfOpen);
-        _perAddress.AddOrUpdate(address, 1, (_, n) => n + 1);
+        _perAddress.AddOrUpdate(source.Address, 1, (_, n) => n + 1);
+        if (source.Proven)
+        {
+            _provenPerAddress.AddOrUpdate(source.Address, 1, (_, n) => n + 1);
+        }
     }
 
-    /// <summary>A responder SA from <paramref name="address"/> is no longer half-open (authenticated, or gone).</summary>
-    public void Leave(IPAddress address)
+    /// <summary>A responder SA from <paramref name="source"/> is no longer half-open (authenticated, or gone).</summary>
+    public void Leave(HalfOpenSource source)
     {
         Interlocked.Decrement(ref _halfOpen);
-        if (_perAddress.AddOrUpdate(address, 0, (_, n) => n - 1) <= 0)
+        Decrement(_perAddress, source.Address);
+        if (source.Proven)
         {
-            _perAddress.TryRemove(new KeyValuePair<IPAddress, int>(address, 0));
+            Decrement(_provenPerAddress, source.Address);
+        }
+    }
+
+    private static void Decrement(ConcurrentDictionary<IPAddress, int> counts, IPAddress address)
+    {
+        if (counts.AddOrUpdate(address, 0, (_, n) => n - 1) <= 0)
+        {
+            counts.TryRemove(new KeyValuePair<IPAddress, int>(address, 0));
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using IkeSharp.Crypto;
 using IkeSharp.Engine.Configuration;
+using IkeSharp.Engine.Negotiation;
 using IkeSharp.Engine.Tasks;
 using IkeSharp.Engine.Tunnels;
 using IkeSharp.Protocol;
@@ -38,7 +39,7 @@ internal sealed partial class IkeSa : IDisposable
     private volatile IkeSaStatus? _status;
     private string? _closing;
     private TerminationCause _closingCause;
-    private IPAddress? _halfOpenFrom;
+    private HalfOpenSource? _halfOpenFrom;
 
     public IkeSa(EngineContext context, Tunnel owner, TunnelConfig tunnel, bool originalInitiator, ulong initiatorSpi, ulong responderSpi, IPEndPoint local, IPEndPoint remote)
     {
@@ -150,11 +151,11 @@ internal sealed partial class IkeSa : IDisposable
     /// <summary>For a responder SA: its IKE_SA_INIT request, by which retransmissions of it are recognised.</summary>
     public InitKey? InitKey { get; init; }
 
-    /// <summary>The engine counts this SA as half-open from <paramref name="address"/> (the COOKIE threshold and half-open limits).</summary>
-    public void CountAsHalfOpen(IPAddress address) => _halfOpenFrom = address;
+    /// <summary>The engine counts this SA as half-open from <paramref name="source"/> (the COOKIE threshold and half-open limits).</summary>
+    public void CountAsHalfOpen(HalfOpenSource source) => _halfOpenFrom = source;
 
-    /// <summary>The address it was counted from, exactly once after <see cref="CountAsHalfOpen"/>: the caller uncounts it.</summary>
-    public IPAddress? StopCountingAsHalfOpen() => Interlocked.Exchange(ref _halfOpenFrom, null);
+    /// <summary>What it was counted as, exactly once after <see cref="CountAsHalfOpen"/>: the caller uncounts it.</summary>
+    public HalfOpenSource? StopCountingAsHalfOpen() => Interlocked.Exchange(ref _halfOpenFrom, null);
 
     /// <summary>A responder SA that has not finished IKE_AUTH: what the COOKIE threshold counts.</summary>
     public bool IsHalfOpen => !IsOriginalInitiator && State is IkeSaState.Connecting or IkeSaState.Authenticating;
